@@ -6,17 +6,28 @@
 package cxhook
 
 import (
+	"log"
+	"log/slog"
 	"net/http"
+	"os"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 )
 
 func init() {
-	functions.HTTP("Webhook", newWebhook().ServeHTTP)
+	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	h, err := newWebhook(os.Getenv, logger)
+	if err != nil {
+		log.Fatalf("cxhook: %v", err)
+	}
+	functions.HTTP("Webhook", h.ServeHTTP)
 }
 
-// newWebhook builds the function's HTTP handler. Placeholder until the
-// fulfillment package lands.
-func newWebhook() http.Handler {
-	return http.NotFoundHandler()
+// newWebhook builds the function's HTTP handler from the environment.
+func newWebhook(getenv func(string) string, logger *slog.Logger) (http.Handler, error) {
+	guard, err := callerCheck(getenv, logger)
+	if err != nil {
+		return nil, err
+	}
+	return guard(http.NotFoundHandler()), nil
 }
