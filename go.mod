@@ -5,7 +5,9 @@ go 1.25.0
 require github.com/GoogleCloudPlatform/functions-framework-go v1.9.2
 
 require (
+	cloud.google.com/go/functions v1.19.3 // indirect
 	github.com/cloudevents/sdk-go/v2 v2.15.2 // indirect
+	github.com/go-json-experiment/json v0.0.0-20251027170946-4849db3c2f7e // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/json-iterator/go v1.1.10 // indirect
 	github.com/modern-go/concurrent v0.0.0-20180228061459-e0a39a4cb421 // indirect

@@ -1,0 +1,335 @@
+package fulfillment
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// Errors a parameter getter wraps, so that callers can tell the three ways a
+// parameter can fail to be what they asked for with [errors.Is].
+var (
+	// ErrAbsent means the parameter is not there at all.
+	ErrAbsent = errors.New("absent")
+	// ErrNull means the parameter is there with the value null: Dialogflow
+	// sends null for a parameter that was set and then cleared.
+	ErrNull = errors.New("null")
+	// ErrWrongType means the parameter holds a value of another JSON type
+	// than the getter reads, or a number that does not fit.
+	ErrWrongType = errors.New("wrong type")
+)
+
+// A ParamError reports why a parameter could not be read. It never holds
+// the parameter's value, so it is safe to log.
+type ParamError struct {
+	Name string // the parameter's display name
+	Want string // what the getter reads: "string", "number", "integer", ...
+	Got  string // the JSON kind found: "absent", "null", "string", "number", "bool", "list", "map"
+	Err  error  // ErrAbsent, ErrNull or ErrWrongType
+}
+
+func (e *ParamError) Error() string {
+	switch e.Err {
+	case ErrAbsent:
+		return fmt.Sprintf("parameter %q is absent", e.Name)
+	case ErrNull:
+		return fmt.Sprintf("parameter %q is null, want %s", e.Name, e.Want)
+	}
+	return fmt.Sprintf("parameter %q is a %s, want %s", e.Name, e.Got, e.Want)
+}
+
+// Unwrap returns ErrAbsent, ErrNull or ErrWrongType.
+func (e *ParamError) Unwrap() error { return e.Err }
+
+// A Value is one google.protobuf.Value: a parameter's or a form field's JSON
+// value, kept as the JSON text Dialogflow sent and decoded only when read.
+// The zero Value is absent.
+type Value struct {
+	raw jsontext.Value
+}
+
+// ValueOf returns the Value for the JSON encoding of v. It is meant for
+// tests and examples; it panics if v cannot be encoded.
+func ValueOf(v any) Value {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("fulfillment: ValueOf: " + err.Error())
+	}
+	return Value{raw: b}
+}
+
+// IsAbsent reports whether the value is not there at all.
+func (v Value) IsAbsent() bool { return len(v.raw) == 0 }
+
+// IsNull reports whether the value is JSON null.
+func (v Value) IsNull() bool { return v.Kind() == "null" }
+
+// Kind names the value's JSON type: "absent", "null", "string", "number",
+// "bool", "list" or "map".
+func (v Value) Kind() string {
+	if len(v.raw) == 0 {
+		return "absent"
+	}
+	switch v.raw.Kind() {
+	case 'n':
+		return "null"
+	case '"':
+		return "string"
+	case '0':
+		return "number"
+	case 't', 'f':
+		return "bool"
+	case '[':
+		return "list"
+	case '{':
+		return "map"
+	}
+	return "invalid"
+}
+
+// JSON returns the value's JSON text (nil if absent). The caller must not
+// modify it.
+func (v Value) JSON() []byte { return v.raw }
+
+// String returns the value if it is a JSON string.
+func (v Value) String() (string, error) {
+	var s string
+	return s, v.decode("string", '"', &s)
+}
+
+// Number returns the value if it is a JSON number. protojson also accepts the
+// strings "NaN", "Infinity" and "-Infinity"; so does Number.
+func (v Value) Number() (float64, error) {
+	if v.Kind() == "string" {
+		var s string
+		_ = json.Unmarshal(v.raw, &s)
+		switch s {
+		case "NaN":
+			return math.NaN(), nil
+		case "Infinity":
+			return math.Inf(1), nil
+		case "-Infinity":
+			return math.Inf(-1), nil
+		}
+	}
+	var f float64
+	return f, v.decode("number", '0', &f)
+}
+
+// Int returns the value if it is a JSON number with no fraction that fits in
+// an int64. Dialogflow sends every number as a double, so 3 and 3.0 both
+// read as 3.
+func (v Value) Int() (int64, error) {
+	f, err := v.Number()
+	if err != nil {
+		if pe, ok := err.(*ParamError); ok {
+			pe.Want = "integer"
+		}
+		return 0, err
+	}
+	if f != math.Trunc(f) || f < -(1<<63) || f >= 1<<63 {
+		return 0, &ParamError{Want: "integer", Got: "number with a fraction or out of range", Err: ErrWrongType}
+	}
+	return int64(f), nil
+}
+
+// Bool returns the value if it is a JSON boolean.
+func (v Value) Bool() (bool, error) {
+	var b bool
+	return b, v.decode("bool", 't', &b)
+}
+
+// List returns the elements of a JSON array.
+func (v Value) List() ([]Value, error) {
+	var raws []jsontext.Value
+	if err := v.decode("list", '[', &raws); err != nil {
+		return nil, err
+	}
+	out := make([]Value, len(raws))
+	for i, r := range raws {
+		out[i] = Value{raw: r}
+	}
+	return out, nil
+}
+
+// Map returns the members of a JSON object as parameters, so that nested
+// values are read with the same getters.
+func (v Value) Map() (Params, error) {
+	var m map[string]jsontext.Value
+	if err := v.decode("map", '{', &m); err != nil {
+		return Params{}, err
+	}
+	return Params{m: m}, nil
+}
+
+// Decode unmarshals the value into dst (a pointer), with the rules of
+// github.com/go-json-experiment/json.
+func (v Value) Decode(dst any) error {
+	if len(v.raw) == 0 {
+		return &ParamError{Want: "value", Got: "absent", Err: ErrAbsent}
+	}
+	return json.Unmarshal(v.raw, dst)
+}
+
+func (v Value) decode(want string, kind jsontext.Kind, dst any) error {
+	got := v.Kind()
+	switch {
+	case got == "absent":
+		return &ParamError{Want: want, Got: got, Err: ErrAbsent}
+	case got == "null":
+		return &ParamError{Want: want, Got: got, Err: ErrNull}
+	case v.raw.Kind() != kind && (kind != 't' || v.raw.Kind() != 'f'):
+		return &ParamError{Want: want, Got: got, Err: ErrWrongType}
+	}
+	if err := json.Unmarshal(v.raw, dst); err != nil {
+		return &ParamError{Want: want, Got: got, Err: ErrWrongType}
+	}
+	return nil
+}
+
+// MarshalJSONTo writes the value's JSON text; an absent value is written as
+// null.
+func (v Value) MarshalJSONTo(enc *jsontext.Encoder) error {
+	if len(v.raw) == 0 {
+		return enc.WriteToken(jsontext.Null)
+	}
+	return enc.WriteValue(v.raw)
+}
+
+// UnmarshalJSONFrom keeps a copy of the JSON text; null is kept as null,
+// since a null parameter means something in CX.
+func (v *Value) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	raw, err := dec.ReadValue()
+	if err != nil {
+		return err
+	}
+	v.raw = raw.Clone()
+	return nil
+}
+
+// Params are parameter values keyed by name: the session parameters, the
+// request's payload, or the members of a map value. Each value stays JSON
+// text until it is read, so a request with hundreds of parameters costs
+// little to decode. The zero Params is empty. Params are read-only.
+type Params struct {
+	m   map[string]jsontext.Value
+	err error // set by a constructor whose value could not be encoded
+}
+
+var errNotObject = errors.New("value does not encode to a JSON object")
+
+// Len returns the number of parameters, null ones included.
+func (p Params) Len() int { return len(p.m) }
+
+// Names returns the parameter names in sorted order.
+func (p Params) Names() []string { return slices.Sorted(maps.Keys(p.m)) }
+
+// Has reports whether the parameter is there, possibly as null.
+func (p Params) Has(name string) bool {
+	_, ok := p.m[name]
+	return ok
+}
+
+// Get returns the parameter's value; the Value is absent if the parameter is
+// not there.
+func (p Params) Get(name string) Value { return Value{raw: p.m[name]} }
+
+// String returns the parameter as a string. The error is a *ParamError that
+// wraps ErrAbsent, ErrNull or ErrWrongType.
+func (p Params) String(name string) (string, error) {
+	s, err := p.Get(name).String()
+	return s, named(err, name)
+}
+
+// Number returns the parameter as a float64.
+func (p Params) Number(name string) (float64, error) {
+	f, err := p.Get(name).Number()
+	return f, named(err, name)
+}
+
+// Int returns the parameter as an int64; see [Value.Int].
+func (p Params) Int(name string) (int64, error) {
+	n, err := p.Get(name).Int()
+	return n, named(err, name)
+}
+
+// Bool returns the parameter as a bool.
+func (p Params) Bool(name string) (bool, error) {
+	b, err := p.Get(name).Bool()
+	return b, named(err, name)
+}
+
+// List returns the parameter's elements if it is a list.
+func (p Params) List(name string) ([]Value, error) {
+	l, err := p.Get(name).List()
+	return l, named(err, name)
+}
+
+// Map returns the parameter's members if it is a map.
+func (p Params) Map(name string) (Params, error) {
+	m, err := p.Get(name).Map()
+	return m, named(err, name)
+}
+
+// Decode binds the parameters into dst, a pointer to a struct (or a map),
+// with the rules of github.com/go-json-experiment/json: fields are matched
+// by their `json` tag or name, case-sensitively; parameters without a field
+// are ignored; a null parameter leaves its field at the zero value. Use
+// pointer fields to tell a missing parameter from a zero one.
+//
+//	var booking struct {
+//		Origin      string  `json:"origin-city"`
+//		Passengers  int     `json:"passengers"`
+//		ReturnDate  *string `json:"return-date"`
+//	}
+//	err := req.Params().Decode(&booking)
+func (p Params) Decode(dst any) error {
+	if p.m == nil {
+		return json.Unmarshal([]byte("{}"), dst)
+	}
+	b, err := json.Marshal(p.m, json.Deterministic(true))
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, dst)
+}
+
+// MarshalJSONTo writes the parameters as a JSON object.
+func (p Params) MarshalJSONTo(enc *jsontext.Encoder) error {
+	if p.err != nil {
+		return p.err
+	}
+	if p.m == nil {
+		return enc.WriteValue(jsontext.Value("{}"))
+	}
+	return json.MarshalEncode(enc, p.m)
+}
+
+// UnmarshalJSONFrom reads a JSON object (a google.protobuf.Struct). null is
+// read as empty, as protojson does.
+func (p *Params) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	switch dec.PeekKind() {
+	case 'n':
+		_, err := dec.ReadToken()
+		p.m = nil
+		return err
+	case '{':
+	default:
+		return fmt.Errorf("a map must be a JSON object, not %v", dec.PeekKind())
+	}
+	p.m = nil
+	return json.UnmarshalDecode(dec, &p.m)
+}
+
+// named fills in the parameter name of a *ParamError.
+func named(err error, name string) error {
+	if pe, ok := err.(*ParamError); ok {
+		pe.Name = name
+	}
+	return err
+}
