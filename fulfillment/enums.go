@@ -139,13 +139,14 @@ func decodeEnum(dec *jsontext.Decoder, names []string, v *int32) error {
 	return nil
 }
 
-// float32Value and float64Value decode proto float and double fields the way
-// protojson does: a JSON number, or a string holding a number, "NaN",
-// "Infinity" or "-Infinity"; null is zero. They encode as protojson does.
-type (
-	float32Value float32
-	float64Value float64
-)
+// float32Value decodes a proto float field the way protojson does: a JSON
+// number, or a string holding a number, "NaN", "Infinity" or "-Infinity";
+// null is zero. It encodes as protojson does.
+type float32Value float32
+
+// IsZero reports whether the field is the proto default: negative zero is
+// not, protojson writes it.
+func (f float32Value) IsZero() bool { return f == 0 && !math.Signbit(float64(f)) }
 
 func (f float32Value) MarshalJSONTo(enc *jsontext.Encoder) error {
 	return encodeFloat(enc, float64(f), 32)
@@ -154,16 +155,6 @@ func (f float32Value) MarshalJSONTo(enc *jsontext.Encoder) error {
 func (f *float32Value) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	v, err := decodeFloat(dec, 32)
 	*f = float32Value(v)
-	return err
-}
-
-func (f float64Value) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return encodeFloat(enc, float64(f), 64)
-}
-
-func (f *float64Value) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	v, err := decodeFloat(dec, 64)
-	*f = float64Value(v)
 	return err
 }
 

@@ -57,7 +57,7 @@ type wireMessage struct {
 }
 
 type wireText struct {
-	Text                      []string `json:"text,omitzero"`
+	Text                      []string `json:"text,omitempty"`
 	AllowPlaybackInterruption bool     `json:"allowPlaybackInterruption,omitzero"`
 }
 
@@ -77,7 +77,7 @@ type wirePlayAudio struct {
 }
 
 type wireMixedAudio struct {
-	Segments []wireSegment `json:"segments,omitzero"`
+	Segments []wireSegment `json:"segments,omitempty"`
 }
 
 type wireSegment struct {

@@ -32,7 +32,7 @@ type wireRequest struct {
 	IntentInfo              *wireIntentInfo   `json:"intentInfo,omitzero"`
 	PageInfo                *wirePageInfo     `json:"pageInfo,omitzero"`
 	SessionInfo             *wireSessionInfo  `json:"sessionInfo,omitzero"`
-	Messages                []Message         `json:"messages,omitzero"`
+	Messages                []Message         `json:"messages,omitempty"`
 	Payload                 *Params           `json:"payload,omitzero"`
 	SentimentAnalysisResult *wireSentiment    `json:"sentimentAnalysisResult,omitzero"`
 	LanguageInfo            *wireLanguageInfo `json:"languageInfo,omitzero"`
@@ -44,14 +44,14 @@ type wireFulfillment struct {
 
 type wireIntentInfo struct {
 	LastMatchedIntent string                     `json:"lastMatchedIntent,omitzero"`
-	Parameters        map[string]wireIntentParam `json:"parameters,omitzero"`
+	Parameters        map[string]wireIntentParam `json:"parameters,omitempty"`
 	DisplayName       string                     `json:"displayName,omitzero"`
 	Confidence        float32Value               `json:"confidence,omitzero"`
 }
 
 type wireIntentParam struct {
 	OriginalValue string `json:"originalValue,omitzero"`
-	ResolvedValue *Value `json:"resolvedValue,omitzero"`
+	ResolvedValue Value  `json:"resolvedValue,omitzero"`
 }
 
 type wirePageInfo struct {
@@ -61,20 +61,20 @@ type wirePageInfo struct {
 }
 
 type wireFormInfo struct {
-	ParameterInfo []wireParamInfo `json:"parameterInfo,omitzero"`
+	ParameterInfo []wireParamInfo `json:"parameterInfo,omitempty"`
 }
 
 type wireParamInfo struct {
 	DisplayName   string         `json:"displayName,omitzero"`
 	Required      bool           `json:"required,omitzero"`
 	State         ParameterState `json:"state,omitzero"`
-	Value         *Value         `json:"value,omitzero"`
+	Value         Value          `json:"value,omitzero"`
 	JustCollected bool           `json:"justCollected,omitzero"`
 }
 
 type wireSessionInfo struct {
-	Session    string  `json:"session,omitzero"`
-	Parameters *Params `json:"parameters,omitzero"`
+	Session    string `json:"session,omitzero"`
+	Parameters Params `json:"parameters,omitempty"`
 }
 
 type wireSentiment struct {
@@ -146,10 +146,10 @@ func agentOf(name string) (string, bool) {
 // Params returns the session parameters (sessionInfo.parameters), keyed by
 // display name.
 func (r *Request) Params() Params {
-	if r.w.SessionInfo == nil || r.w.SessionInfo.Parameters == nil {
+	if r.w.SessionInfo == nil {
 		return Params{}
 	}
-	return *r.w.SessionInfo.Parameters
+	return r.w.SessionInfo.Parameters
 }
 
 // PageInfo describes the current page.
@@ -205,10 +205,7 @@ func (r *Request) FormParams() []FormParam {
 	in := r.w.PageInfo.FormInfo.ParameterInfo
 	out := make([]FormParam, len(in))
 	for i, p := range in {
-		out[i] = FormParam{DisplayName: p.DisplayName, Required: p.Required, State: p.State, JustCollected: p.JustCollected}
-		if p.Value != nil {
-			out[i].Value = *p.Value
-		}
+		out[i] = FormParam{DisplayName: p.DisplayName, Required: p.Required, State: p.State, Value: p.Value, JustCollected: p.JustCollected}
 	}
 	return out
 }
@@ -253,11 +250,7 @@ func (r *Request) Intent() (info IntentInfo, ok bool) {
 	if len(in.Parameters) > 0 {
 		info.Params = make(map[string]IntentParam, len(in.Parameters))
 		for k, p := range in.Parameters {
-			ip := IntentParam{Original: p.OriginalValue}
-			if p.ResolvedValue != nil {
-				ip.Resolved = *p.ResolvedValue
-			}
-			info.Params[k] = ip
+			info.Params[k] = IntentParam{Original: p.OriginalValue, Resolved: p.ResolvedValue}
 		}
 	}
 	return info, true
