@@ -382,16 +382,16 @@ func sameFloat32(a, b float32) bool { return a == b || a != a && b != b }
 func TestDecodeLikeProtojsonDiscardUnknown(t *testing.T) {
 	t.Parallel()
 	docs := map[string]string{
-		"undocumented message fields": `{"fulfillmentInfo":{"tag":"t"},"messages":[{"text":{"text":["Hi"],"redactedText":["Hi"]},"responseType":"HANDLER_PROMPT","source":"VIRTUAL_AGENT"}]}`,
+		"undocumented message fields":   `{"fulfillmentInfo":{"tag":"t"},"messages":[{"text":{"text":["Hi"],"redactedText":["Hi"]},"responseType":"HANDLER_PROMPT","source":"VIRTUAL_AGENT"}]}`,
 		"unknown fields at every level": `{"newTopLevel":{"a":[1,{"b":null}]},"fulfillmentInfo":{"tag":"t","x":1},"pageInfo":{"currentPage":"p","formInfo":{"parameterInfo":[{"displayName":"d","state":"FILLED","value":1,"zz":true}],"y":2}},"sessionInfo":{"session":"s","parameters":{"p":1},"extra":"e"},"intentInfo":{"lastMatchedIntent":"i","parameters":{"k":{"originalValue":"o","resolvedValue":"r","more":1}},"confidence":0.5,"unknown":"u"}}`,
-		"snake_case names": `{"fulfillment_info":{"tag":"t"},"session_info":{"session":"s","parameters":{"a":null}},"page_info":{"current_page":"p","form_info":{"parameter_info":[{"display_name":"x","just_collected":true}]}},"detect_intent_response_id":"d","language_code":"en","dtmf_digits":"12#"}`,
-		"unknown enum name dropped": `{"pageInfo":{"formInfo":{"parameterInfo":[{"displayName":"x","state":"VALID"}]}}}`,
-		"enum numbers": `{"pageInfo":{"formInfo":{"parameterInfo":[{"displayName":"x","state":2},{"displayName":"y","state":3.0},{"displayName":"z","state":17}]}},"messages":[{"responseType":1,"text":{"text":[]}}]}`,
-		"floats as strings": `{"intentInfo":{"confidence":"0.25"},"sentimentAnalysisResult":{"score":"-Infinity","magnitude":"NaN"},"languageInfo":{"confidenceScore":"1e-3"}}`,
-		"nulls": `{"fulfillmentInfo":null,"text":null,"intentInfo":{"parameters":null,"confidence":null},"pageInfo":{"formInfo":{"parameterInfo":[{"displayName":"x","value":null,"state":null}]}},"sessionInfo":{"parameters":{"gone":null}},"messages":null,"payload":null,"languageCode":null}`,
-		"empty sections": `{"fulfillmentInfo":{},"intentInfo":{},"pageInfo":{},"sessionInfo":{"parameters":{}},"messages":[],"payload":{},"sentimentAnalysisResult":{},"languageInfo":{}}`,
-		"unicode": `{"fulfillmentInfo":{"tag":"réserver-vol"},"text":"\u65e5\u672c \ud83d\udeeb","sessionInfo":{"parameters":{"名前":"Zoë","nested":{"a":[{"b":"\u2028"}]}}}}`,
-		"output-only messages": `{"messages":[{"endInteraction":{}},{"mixedAudio":{"segments":[{"audio":"AAEC","allowPlaybackInterruption":true},{"uri":"gs://b/a.wav"}]}},{"knowledgeInfoCard":{}},{"toolCall":{"tool":"projects/p/locations/l/agents/a/tools/t","action":"get","inputParameters":{"x":1}}}]}`,
+		"snake_case names":              `{"fulfillment_info":{"tag":"t"},"session_info":{"session":"s","parameters":{"a":null}},"page_info":{"current_page":"p","form_info":{"parameter_info":[{"display_name":"x","just_collected":true}]}},"detect_intent_response_id":"d","language_code":"en","dtmf_digits":"12#"}`,
+		"unknown enum name dropped":     `{"pageInfo":{"formInfo":{"parameterInfo":[{"displayName":"x","state":"VALID"}]}}}`,
+		"enum numbers":                  `{"pageInfo":{"formInfo":{"parameterInfo":[{"displayName":"x","state":2},{"displayName":"y","state":3.0},{"displayName":"z","state":17}]}},"messages":[{"responseType":1,"text":{"text":[]}}]}`,
+		"floats as strings":             `{"intentInfo":{"confidence":"0.25"},"sentimentAnalysisResult":{"score":"-Infinity","magnitude":"NaN"},"languageInfo":{"confidenceScore":"1e-3"}}`,
+		"nulls":                         `{"fulfillmentInfo":null,"text":null,"intentInfo":{"parameters":null,"confidence":null},"pageInfo":{"formInfo":{"parameterInfo":[{"displayName":"x","value":null,"state":null}]}},"sessionInfo":{"parameters":{"gone":null}},"messages":null,"payload":null,"languageCode":null}`,
+		"empty sections":                `{"fulfillmentInfo":{},"intentInfo":{},"pageInfo":{},"sessionInfo":{"parameters":{}},"messages":[],"payload":{},"sentimentAnalysisResult":{},"languageInfo":{}}`,
+		"unicode":                       `{"fulfillmentInfo":{"tag":"réserver-vol"},"text":"\u65e5\u672c \ud83d\udeeb","sessionInfo":{"parameters":{"名前":"Zoë","nested":{"a":[{"b":"\u2028"}]}}}}`,
+		"output-only messages":          `{"messages":[{"endInteraction":{}},{"mixedAudio":{"segments":[{"audio":"AAEC","allowPlaybackInterruption":true},{"uri":"gs://b/a.wav"}]}},{"knowledgeInfoCard":{}},{"toolCall":{"tool":"projects/p/locations/l/agents/a/tools/t","action":"get","inputParameters":{"x":1}}}]}`,
 	}
 	for name, doc := range docs {
 		t.Run(name, func(t *testing.T) {
