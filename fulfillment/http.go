@@ -309,28 +309,40 @@ func (h *httpHandler) run(parent context.Context, req *Request) (resp *Response,
 		resp, err := h.h.Fulfill(ctx, req)
 		done <- result{resp, err}
 	}()
+	tag := req.Tag()
+	timeout := func(what string) (*Response, error, bool) {
+		h.c.logger.LogAttrs(parent, slog.LevelWarn, what+"; sent the timeout response", slog.String("tag", tag), slog.Duration("deadline", h.budget))
+		return h.c.onTimeout(req), nil, true
+	}
+	// finish returns the handler's result, except that a handler that gave
+	// up because its deadline passed gets the timeout response, as one that
+	// is still running does.
+	finish := func(r result) (*Response, error, bool) {
+		if r.err != nil && errors.Is(r.err, context.DeadlineExceeded) && ctx.Err() != nil && parent.Err() == nil {
+			return timeout("handler gave up at its deadline")
+		}
+		return r.resp, r.err, false
+	}
 	select {
 	case r := <-done:
-		return r.resp, r.err, false
+		return finish(r)
 	case <-ctx.Done():
 	}
 	select { // the handler may have finished just as the deadline passed
 	case r := <-done:
-		return r.resp, r.err, false
+		return finish(r)
 	default:
 	}
 	if err := parent.Err(); err != nil {
 		return nil, err, false // the caller went away
 	}
-	tag := req.Tag()
-	h.c.logger.LogAttrs(parent, slog.LevelWarn, "handler overran its deadline; sent the timeout response", slog.String("tag", tag), slog.Duration("deadline", h.budget))
 	go func() {
 		r := <-done
 		if r.err != nil {
 			h.c.logger.LogAttrs(parent, slog.LevelWarn, "late handler finished with an error", slog.String("tag", tag), slog.String("error", r.err.Error()))
 		}
 	}()
-	return h.c.onTimeout(req), nil, true
+	return timeout("handler overran its deadline")
 }
 
 func (h *httpHandler) logCall(ctx context.Context, c *call, start time.Time) {

@@ -1,0 +1,338 @@
+package fulfillment_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cxhook/cxhook/fulfillment"
+	"github.com/go-json-experiment/json"
+)
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// newServer serves mux on loopback and returns its URL and log.
+func newServer(t *testing.T, h fulfillment.Handler, opts ...fulfillment.Option) (string, *syncBuffer) {
+	t.Helper()
+	logs := new(syncBuffer)
+	opts = append([]fulfillment.Option{fulfillment.WithLogger(slog.New(slog.NewJSONHandler(logs, nil)))}, opts...)
+	srv := httptest.NewServer(fulfillment.NewHTTPHandler(h, opts...))
+	t.Cleanup(srv.Close)
+	return srv.URL, logs
+}
+
+func post(t *testing.T, url, body string) (*http.Response, string) {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+const secret = "s3cr3t-value-4711"
+
+func req(tag string) string {
+	return `{"fulfillmentInfo":{"tag":"` + tag + `"},"sessionInfo":{"session":"projects/p/locations/global/agents/a/sessions/sess-1","parameters":{"card":"` + secret + `"}},"pageInfo":{"currentPage":"` + testFlow + `/pages/pg"}}`
+}
+
+func testMux() *fulfillment.Mux {
+	mux := fulfillment.NewMux()
+	mux.HandleFunc("ok", func(ctx context.Context, r *fulfillment.Request) (*fulfillment.Response, error) {
+		return fulfillment.Reply("hi").SetParam("seen", true), nil
+	})
+	mux.HandleFunc("panic", func(ctx context.Context, r *fulfillment.Request) (*fulfillment.Response, error) {
+		panic("boom")
+	})
+	mux.HandleFunc("nil", func(ctx context.Context, r *fulfillment.Request) (*fulfillment.Response, error) {
+		return nil, nil
+	})
+	mux.HandleFunc("huge", func(ctx context.Context, r *fulfillment.Request) (*fulfillment.Response, error) {
+		return fulfillment.Reply(strings.Repeat("x", fulfillment.MaxResponseBytes)), nil
+	})
+	mux.HandleFunc("misbuilt", func(ctx context.Context, r *fulfillment.Request) (*fulfillment.Response, error) {
+		return fulfillment.Reply("x").SetParam("p", nil), nil
+	})
+	mux.HandleFunc("uncoded", func(ctx context.Context, r *fulfillment.Request) (*fulfillment.Response, error) {
+		return nil, errors.New("db says no")
+	})
+	for _, c := range []fulfillment.Code{fulfillment.CodeInvalidArgument, fulfillment.CodeUnauthenticated, fulfillment.CodePermissionDenied,
+		fulfillment.CodeNotFound, fulfillment.CodeInternal, fulfillment.CodeUnavailable, fulfillment.CodeDeadlineExceeded} {
+		mux.HandleFunc("code-"+c.String(), func(ctx context.Context, r *fulfillment.Request) (*fulfillment.Response, error) {
+			return nil, fulfillment.NewError(c, errors.New("detail"))
+		})
+	}
+	return mux
+}
+
+func TestHTTPStatuses(t *testing.T) {
+	t.Parallel()
+	url, logs := newServer(t, testMux())
+	tests := []struct {
+		name   string
+		method string
+		body   string
+		status int
+		code   string // error body code, "" for success
+	}{
+		{"a valid call", "POST", req("ok"), 200, ""},
+		{"GET", "GET", "", 405, "method_not_allowed"},
+		{"PUT", "PUT", req("ok"), 405, "method_not_allowed"},
+		{"empty body", "POST", "", 400, "invalid_argument"},
+		{"malformed JSON", "POST", `{"fulfillmentInfo":`, 400, "invalid_argument"},
+		{"a JSON array", "POST", `[` + req("ok") + `]`, 400, "invalid_argument"},
+		{"a JSON string", "POST", `"ok"`, 400, "invalid_argument"},
+		{"tag of the wrong type", "POST", `{"fulfillmentInfo":{"tag":5}}`, 400, "invalid_argument"},
+		{"section of the wrong type", "POST", `{"fulfillmentInfo":5}`, 400, "invalid_argument"},
+		{"parameters as a list", "POST", `{"fulfillmentInfo":{"tag":"ok"},"sessionInfo":{"parameters":[]}}`, 400, "invalid_argument"},
+		{"trailing data", "POST", req("ok") + `{}`, 400, "invalid_argument"},
+		{"unknown tag", "POST", req("nope"), 404, "not_found"},
+		{"no tag", "POST", `{}`, 404, "not_found"},
+		{"handler panics", "POST", req("panic"), 500, "internal"},
+		{"handler returns nil, nil", "POST", req("nil"), 500, "internal"},
+		{"response over 64 KiB", "POST", req("huge"), 500, "internal"},
+		{"response misbuilt", "POST", req("misbuilt"), 500, "internal"},
+		{"uncoded error", "POST", req("uncoded"), 500, "unknown"},
+		{"CodeInvalidArgument", "POST", req("code-invalid_argument"), 400, "invalid_argument"},
+		{"CodeUnauthenticated", "POST", req("code-unauthenticated"), 401, "unauthenticated"},
+		{"CodePermissionDenied", "POST", req("code-permission_denied"), 403, "permission_denied"},
+		{"CodeNotFound", "POST", req("code-not_found"), 404, "not_found"},
+		{"CodeInternal", "POST", req("code-internal"), 500, "internal"},
+		{"CodeUnavailable", "POST", req("code-unavailable"), 503, "unavailable"},
+		{"CodeDeadlineExceeded", "POST", req("code-deadline_exceeded"), 503, "deadline_exceeded"},
+		{"the server still answers", "POST", req("ok"), 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, _ := http.NewRequest(tt.method, url, strings.NewReader(tt.body))
+			resp, err := http.DefaultClient.Do(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d; body %s", resp.StatusCode, tt.status, body)
+			}
+			if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			if tt.status == 405 && resp.Header.Get("Allow") != "POST" {
+				t.Errorf("Allow %q, want POST", resp.Header.Get("Allow"))
+			}
+			if strings.Contains(string(body), secret) || (tt.body != "" && strings.Contains(string(body), tt.body)) {
+				t.Errorf("answer echoes the request: %s", body)
+			}
+			var e struct {
+				Code    string `json:"code"`
+				Message string `json:"message"`
+			}
+			if err := json.Unmarshal(body, &e); err != nil {
+				t.Fatalf("body is not JSON: %s", body)
+			}
+			if e.Code != tt.code {
+				t.Errorf("error code %q, want %q (body %s)", e.Code, tt.code, body)
+			}
+		})
+	}
+	log := logs.String()
+	if strings.Contains(log, secret) {
+		t.Errorf("log holds a parameter value: %s", log)
+	}
+	for _, want := range []string{`"stack":"goroutine`, `"size":`, `response too large`, `"tag":"huge"`} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %s", want)
+		}
+	}
+}
+
+func TestBodyLimit(t *testing.T) {
+	t.Parallel()
+	url, _ := newServer(t, testMux(), fulfillment.WithMaxBodyBytes(1<<20))
+	big := `{"fulfillmentInfo":{"tag":"ok"},"x":"` + strings.Repeat("a", 12<<20) + `"}`
+	if resp, _ := post(t, url, big); resp.StatusCode != 413 {
+		t.Errorf("12 MiB body: status %d, want 413", resp.StatusCode)
+	}
+	// Without Content-Length the limit still holds.
+	r, _ := http.NewRequest("POST", url, io.MultiReader(strings.NewReader(big)))
+	r.ContentLength = -1
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 413 {
+		t.Errorf("chunked 12 MiB body: status %d, want 413", resp.StatusCode)
+	}
+	if resp, _ := post(t, url, req("ok")); resp.StatusCode != 200 {
+		t.Errorf("after a large body: status %d", resp.StatusCode)
+	}
+}
+
+func TestDeadline(t *testing.T) {
+	t.Parallel()
+	var gotDeadline time.Duration
+	var handlerDone = make(chan error, 1)
+	mux := fulfillment.NewMux()
+	mux.HandleFunc("slow", func(ctx context.Context, r *fulfillment.Request) (*fulfillment.Response, error) {
+		d, ok := ctx.Deadline()
+		if !ok {
+			handlerDone <- errors.New("no deadline")
+			return nil, nil
+		}
+		gotDeadline = time.Until(d)
+		<-ctx.Done()
+		handlerDone <- ctx.Err()
+		time.Sleep(300 * time.Millisecond) // overrun: ignore the deadline
+		return fulfillment.Reply("too late"), nil
+	})
+	url, logs := newServer(t, mux,
+		fulfillment.WithWebhookTimeout(400*time.Millisecond),
+		fulfillment.WithDeadlineMargin(100*time.Millisecond),
+		fulfillment.WithTimeoutResponse(func(r *fulfillment.Request) *fulfillment.Response {
+			return fulfillment.Reply("Sorry, one moment please.").SetParam("timed_out_tag", r.Tag())
+		}))
+	resp, body := post(t, url, req("slow"))
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	var got struct {
+		FulfillmentResponse struct{ Messages []struct{ Text struct{ Text []string } } }
+		SessionInfo         struct{ Parameters map[string]string }
+	}
+	if err := json.Unmarshal([]byte(body), &got, json.MatchCaseInsensitiveNames(true)); err != nil {
+		t.Fatal(err)
+	}
+	if got.SessionInfo.Parameters["timed_out_tag"] != "slow" || got.FulfillmentResponse.Messages[0].Text.Text[0] != "Sorry, one moment please." {
+		t.Errorf("timeout response: %s", body)
+	}
+	if err := <-handlerDone; !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("handler context ended with %v", err)
+	}
+	if gotDeadline <= 0 || gotDeadline > 300*time.Millisecond {
+		t.Errorf("handler deadline %v from start, want ≤ timeout - margin = 300ms", gotDeadline)
+	}
+	if !strings.Contains(logs.String(), `"timed_out":true`) {
+		t.Errorf("log does not mark the timeout: %s", logs)
+	}
+}
+
+func TestDefaultTimeoutResponse(t *testing.T) {
+	t.Parallel()
+	mux := fulfillment.NewMux()
+	mux.HandleFunc("slow", func(ctx context.Context, r *fulfillment.Request) (*fulfillment.Response, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	})
+	url, _ := newServer(t, mux, fulfillment.WithWebhookTimeout(300*time.Millisecond))
+	_, body := post(t, url, req("slow"))
+	if want := `{"sessionInfo":{"parameters":{"cxhook_timed_out":true}}}`; body != want {
+		t.Errorf("got %s, want %s", body, want)
+	}
+}
+
+func TestLogLines(t *testing.T) {
+	t.Parallel()
+	url, logs := newServer(t, testMux())
+	r, _ := http.NewRequest("POST", url, strings.NewReader(req("ok")))
+	r.Header.Set("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var line map[string]any
+	if err := json.Unmarshal([]byte(strings.TrimSpace(logs.String())), &line); err != nil {
+		t.Fatalf("not one JSON line: %v: %s", err, logs)
+	}
+	for k, want := range map[string]any{"msg": "webhook call", "tag": "ok", "session": "sess-1", "status": 200.0} {
+		if line[k] != want {
+			t.Errorf("%s = %v, want %v", k, line[k], want)
+		}
+	}
+	if _, ok := line["latency_ms"].(float64); !ok {
+		t.Errorf("no latency_ms: %v", line)
+	}
+}
+
+func TestMiddlewareOrder(t *testing.T) {
+	t.Parallel()
+	var order []string
+	mw := func(name string) fulfillment.Middleware {
+		return func(next fulfillment.Handler) fulfillment.Handler {
+			return fulfillment.HandlerFunc(func(ctx context.Context, r *fulfillment.Request) (*fulfillment.Response, error) {
+				order = append(order, name)
+				return next.Fulfill(ctx, r)
+			})
+		}
+	}
+	url, _ := newServer(t, testMux(), fulfillment.WithMiddleware(mw("a"), mw("b")), fulfillment.WithMiddleware(mw("c")))
+	post(t, url, req("ok"))
+	if got := strings.Join(order, ","); got != "a,b,c" {
+		t.Errorf("middleware ran in order %s, want a,b,c", got)
+	}
+}
+
+func TestMuxPanics(t *testing.T) {
+	t.Parallel()
+	h := fulfillment.HandlerFunc(func(context.Context, *fulfillment.Request) (*fulfillment.Response, error) { return nil, nil })
+	tests := []struct {
+		name string
+		f    func(m *fulfillment.Mux)
+		want []string
+	}{
+		{"empty tag", func(m *fulfillment.Mux) { m.Handle("", h) }, []string{"empty tag", "http_test.go"}},
+		{"nil handler", func(m *fulfillment.Mux) { m.Handle("t", nil) }, []string{"nil handler"}},
+		{"nil func", func(m *fulfillment.Mux) { m.HandleFunc("t", nil) }, []string{"nil func"}},
+		{"duplicate tag", func(m *fulfillment.Mux) {
+			m.Handle("dup", h)
+			m.HandleFunc("dup", h)
+		}, []string{`tag "dup" registered at`, "http_test.go:", "is already registered at"}},
+		{"second fallback", func(m *fulfillment.Mux) {
+			m.HandleFallback(h)
+			m.HandleFallback(h)
+		}, []string{"fallback handler registered at", "already registered"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				msg, _ := recover().(string)
+				for _, w := range tt.want {
+					if !strings.Contains(msg, w) {
+						t.Errorf("panic %q lacks %q", msg, w)
+					}
+				}
+				if !strings.HasPrefix(msg, "fulfillment: ") {
+					t.Errorf("panic %q not prefixed", msg)
+				}
+			}()
+			tt.f(fulfillment.NewMux())
+		})
+	}
+}
