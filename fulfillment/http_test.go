@@ -223,8 +223,10 @@ func TestDeadline(t *testing.T) {
 		t.Fatalf("status %d: %s", resp.StatusCode, body)
 	}
 	var got struct {
-		FulfillmentResponse struct{ Messages []struct{ Text struct{ Text []string } } }
-		SessionInfo         struct{ Parameters map[string]string }
+		FulfillmentResponse struct {
+			Messages []struct{ Text struct{ Text []string } }
+		}
+		SessionInfo struct{ Parameters map[string]string }
 	}
 	if err := json.Unmarshal([]byte(body), &got, json.MatchCaseInsensitiveNames(true)); err != nil {
 		t.Fatal(err)
