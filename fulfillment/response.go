@@ -29,7 +29,24 @@ type Response struct {
 	form     []formUpdate
 	target   Target
 	payload  *Params
-	err      error // the first builder misuse, reported at encoding
+	raw      jsontext.Value // set by ResponseFromJSON; replaces all the above
+	err      error          // the first builder misuse, reported at encoding
+}
+
+// ResponseFromJSON returns a response that sends doc, a WebhookResponse in
+// its JSON form, as it is. It is for code that builds responses some other
+// way (the cxpbconv package uses it for generated cxpb types); doc must be
+// a JSON object, and nothing else about it is checked.
+func ResponseFromJSON(doc []byte) (*Response, error) {
+	v := jsontext.Value(doc)
+	if !v.IsValid() || v.Kind() != '{' {
+		return nil, errors.New("fulfillment: ResponseFromJSON: not a JSON object")
+	}
+	v = v.Clone()
+	if err := v.Compact(); err != nil {
+		return nil, err
+	}
+	return &Response{raw: v}, nil
 }
 
 type deleteMarker struct{}
@@ -238,6 +255,9 @@ func (p orderedParams) MarshalJSONTo(enc *jsontext.Encoder) error {
 func (r *Response) MarshalJSONTo(enc *jsontext.Encoder) error {
 	if r.err != nil {
 		return r.err
+	}
+	if r.raw != nil {
+		return enc.WriteValue(r.raw)
 	}
 	var w wireResponse
 	if len(r.messages) > 0 || r.merge != MergeUnspecified {
