@@ -24,7 +24,7 @@ func ExampleMux() {
 		if err != nil {
 			return nil, fulfillment.NewError(fulfillment.CodeInvalidArgument, err)
 		}
-		return fulfillment.Reply("Hello, " + name + "!").SetParam("greeted", true), nil
+		return fulfillment.Reply("Hello, "+name+"!").SetParam("greeted", true), nil
 	})
 
 	req, _ := fulfillment.DecodeRequest([]byte(`{"fulfillmentInfo":{"tag":"greet"},"sessionInfo":{"parameters":{"name":"Ada"}}}`))
