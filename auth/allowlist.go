@@ -27,8 +27,10 @@ type AllowList struct {
 
 // NewAllowList returns an AllowList holding the Dialogflow service agent of
 // each project in projectNumbers (see [ServiceAgentEmail]) and each email in
-// emails, such as the service account of serviceAccountAuthConfig. Emails
-// are compared case-insensitively. It returns an error if an entry is
+// emails: other accounts whose ID tokens should get in, such as a smoke-test
+// service account. (serviceAccountAuthConfig does not belong here: with it,
+// Dialogflow sends an access token, which the token verifiers refuse.)
+// Emails are compared case-insensitively. It returns an error if an entry is
 // malformed or if both lists are empty.
 func NewAllowList(projectNumbers, emails []string) (AllowList, error) {
 	var all []string

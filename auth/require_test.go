@@ -299,6 +299,8 @@ func hostileCases(t *testing.T, s *stack) []hostileCase {
 		{"empty middle segment", "idtoken", bearer(goodParts[0] + ".." + goodParts[2]), 401, "token has an empty segment"},
 		{"space inside the token", "idtoken", bearer(good[:20] + " " + good[20:]), 401, "token has characters outside base64url"},
 		{"two spaces after Bearer", "idtoken", http.Header{"Authorization": {"Bearer  " + good}}, 401, "token has characters outside base64url"},
+		{"Google access token (serviceAccountAuthConfig)", "idtoken", bearer("ya29.a0AfB_byC" + strings.Repeat("x", 200)), 401, "OAuth access token"},
+		{"platform: Google access token", "platform", bearer("ya29.c.b0Aaekm1" + strings.Repeat("y", 200)), 401, "OAuth access token"},
 		{"platform token to an ID-token function", "idtoken", bearer(platAgent), 401, "token signature was removed by Cloud Run IAM"},
 
 		// Platform mode.

@@ -85,6 +85,11 @@ type claims struct {
 // claims without checking the signature. Its errors never quote the token:
 // JSON errors may quote input, so they are not wrapped.
 func parseToken(raw string) (*token, error) {
+	if strings.HasPrefix(raw, "ya29.") {
+		return nil, invalid("token is a Google OAuth access token, not an ID token: " +
+			"Dialogflow sends those for serviceAccountAuthConfig and serviceAgentAuth ACCESS_TOKEN; " +
+			"configure the webhook's serviceAgentAuth as ID_TOKEN")
+	}
 	for i := 0; i < len(raw); i++ {
 		if !isTokenByte(raw[i]) {
 			return nil, invalid("token has characters outside base64url")

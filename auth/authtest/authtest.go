@@ -125,7 +125,7 @@ func ServiceAgentClaims(projectNumber, audience string) Claims {
 }
 
 // AccountClaims is like [ServiceAgentClaims] for any account email, such as
-// a service account of serviceAccountAuthConfig or an intruder.
+// an allowed smoke-test service account or an intruder.
 func AccountClaims(email, audience string) Claims {
 	now := time.Now()
 	sum := sha256.Sum256([]byte(email))
