@@ -85,11 +85,13 @@ func (i *Issuer) JWKS() []byte { return bytes.Clone(i.jwks) }
 // Pass it to auth.WithHTTPClient, or to idtoken.NewValidator with
 // idtoken.WithHTTPClient.
 func (i *Issuer) HTTPClient() *http.Client {
-	return &http.Client{Transport: i}
+	return &http.Client{Transport: keyServer{i.jwks}}
 }
 
-// RoundTrip implements http.RoundTripper for [Issuer.HTTPClient].
-func (i *Issuer) RoundTrip(r *http.Request) (*http.Response, error) {
+// keyServer answers the key requests of [Issuer.HTTPClient].
+type keyServer struct{ jwks []byte }
+
+func (k keyServer) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.Body != nil {
 		_ = r.Body.Close()
 	}
@@ -106,8 +108,8 @@ func (i *Issuer) RoundTrip(r *http.Request) (*http.Response, error) {
 			"Content-Type":  {"application/json"},
 			"Cache-Control": {"public, max-age=3600"},
 		},
-		Body:          io.NopCloser(bytes.NewReader(i.jwks)),
-		ContentLength: int64(len(i.jwks)),
+		Body:          io.NopCloser(bytes.NewReader(k.jwks)),
+		ContentLength: int64(len(k.jwks)),
 		Request:       r,
 	}, nil
 }
