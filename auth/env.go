@@ -26,8 +26,8 @@ const (
 	insecureOverrideHint = envInsecureNoAuth + "=true"
 )
 
-// modeVars lists, in the order they are checked, the variables each mode
-// reads. A variable set for another mode is an error.
+// modeVars lists the variables each mode reads. A variable set for another
+// mode is an error.
 var modeVars = map[string][]string{
 	"platform": {envAudiences, envProjectNumbers, envAllowedEmails},
 	"idtoken":  {envAudiences, envProjectNumbers, envAllowedEmails},

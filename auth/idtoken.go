@@ -41,11 +41,7 @@ type IDTokenVerifier struct {
 // whose email is on allow. Empty audiences or an empty allow-list are an
 // error. It takes [WithClock], [WithClockSkew] and [WithHTTPClient].
 func NewIDTokenVerifier(audiences []string, allow AllowList, opts ...Option) (*IDTokenVerifier, error) {
-	o, err := newOptions(opts)
-	if err != nil {
-		return nil, err
-	}
-	p, err := newClaimPolicy(audiences, allow, o)
+	p, o, err := newClaimPolicy(audiences, allow, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -38,11 +38,7 @@ type PlatformVerifier struct {
 // and whose email is on allow. Empty audiences or an empty allow-list are
 // an error. It takes [WithClock] and [WithClockSkew].
 func NewPlatformVerifier(audiences []string, allow AllowList, opts ...Option) (*PlatformVerifier, error) {
-	o, err := newOptions(opts)
-	if err != nil {
-		return nil, err
-	}
-	p, err := newClaimPolicy(audiences, allow, o)
+	p, _, err := newClaimPolicy(audiences, allow, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -152,19 +152,25 @@ type claimPolicy struct {
 	skew      time.Duration
 }
 
-func newClaimPolicy(audiences []string, allow AllowList, o options) (claimPolicy, error) {
+// newClaimPolicy applies opts and checks the policy's inputs; it is where
+// both token verifier constructors start.
+func newClaimPolicy(audiences []string, allow AllowList, opts []Option) (claimPolicy, options, error) {
+	o, err := newOptions(opts)
+	if err != nil {
+		return claimPolicy{}, o, err
+	}
 	if len(audiences) == 0 {
-		return claimPolicy{}, fmt.Errorf("auth: no audiences: name the function's URLs that callers mint tokens for")
+		return claimPolicy{}, o, fmt.Errorf("auth: no audiences: name the function's URLs that callers mint tokens for")
 	}
 	for _, a := range audiences {
 		if !isPrintableNoSpace(a) {
-			return claimPolicy{}, fmt.Errorf("auth: audience %q is empty or has spaces or control characters", a)
+			return claimPolicy{}, o, fmt.Errorf("auth: audience %q is empty or has spaces or control characters", a)
 		}
 	}
 	if len(allow.emails) == 0 {
-		return claimPolicy{}, fmt.Errorf("auth: empty allow-list: build one with NewAllowList")
+		return claimPolicy{}, o, fmt.Errorf("auth: empty allow-list: build one with NewAllowList")
 	}
-	return claimPolicy{audiences: slices.Clone(audiences), allow: allow, now: o.now, skew: o.skew}, nil
+	return claimPolicy{audiences: slices.Clone(audiences), allow: allow, now: o.now, skew: o.skew}, o, nil
 }
 
 // check verifies audience, issuer, time and email_verified: everything but
