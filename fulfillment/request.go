@@ -205,7 +205,7 @@ func (r *Request) FormParams() []FormParam {
 	in := r.w.PageInfo.FormInfo.ParameterInfo
 	out := make([]FormParam, len(in))
 	for i, p := range in {
-		out[i] = FormParam{DisplayName: p.DisplayName, Required: p.Required, State: p.State, Value: p.Value, JustCollected: p.JustCollected}
+		out[i] = FormParam(p)
 	}
 	return out
 }

@@ -1,0 +1,48 @@
+# The two commands of the README, and the pieces of the second.
+#
+#   make run    the example function on http://127.0.0.1:8080 (go run ./cmd/webhook)
+#   make test   everything CI checks: format, vet, staticcheck, shellcheck,
+#               the tests with the race detector, and short fuzz runs
+#
+# Every tool is fetched by these targets (Go modules through the module
+# proxy, shellcheck through apt-get when it is missing), so they work on a
+# fresh machine. Go must be installed; go.mod's go line is the minimum.
+
+export GOTOOLCHAIN := local
+export GOFLAGS := -mod=readonly
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+FUZZTIME ?= 15s
+
+.PHONY: run test fmt vet lint shellcheck unit fuzz bench
+
+run:
+	go run ./cmd/webhook
+
+test: fmt vet lint shellcheck unit fuzz
+
+fmt:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
+
+vet:
+	go vet ./...
+
+lint:
+	go run $(STATICCHECK) ./...
+
+shellcheck:
+	@command -v shellcheck >/dev/null || { apt-get update -qq && apt-get install -y -qq shellcheck >/dev/null; } \
+		|| { echo "shellcheck is missing and could not be installed"; exit 1; }
+	shellcheck deploy.sh .ci/run
+
+unit:
+	go test -race -count=1 ./...
+
+fuzz:
+	go test -run '^$$' -fuzz '^FuzzDecodeRequest$$' -fuzztime $(FUZZTIME) ./fulfillment
+	go test -run '^$$' -fuzz '^FuzzRequestMatchesProtojson$$' -fuzztime $(FUZZTIME) ./fulfillment
+	go test -run '^$$' -fuzz '^FuzzResponseMatchesProtojson$$' -fuzztime $(FUZZTIME) ./fulfillment
+
+# The in-process codec benchmarks; the HTTP load comparison with the peers
+# is ../shared/bench/run.sh (see the README's Performance section).
+bench:
+	go test -run '^$$' -bench . -benchmem ./fulfillment
