@@ -21,6 +21,10 @@ type options struct {
 	now    func() time.Time
 	skew   time.Duration
 	client *http.Client
+	// certsURL is where IDTokenVerifier fetches keys; empty means
+	// googleCertsURL. Only this package's tests set it (withCertsURL): an
+	// exported option would let a misconfiguration trust anyone's keys.
+	certsURL string
 }
 
 func newOptions(opts []Option) (options, error) {
@@ -35,10 +39,8 @@ func newOptions(opts []Option) (options, error) {
 }
 
 // WithClock sets the clock that token verifiers check exp, iat and nbf
-// against. The default, and what nil means, is time.Now.
-//
-// [IDTokenVerifier] also lets google.golang.org/api/idtoken check exp against
-// the wall clock, which this option cannot move.
+// against, and that [IDTokenVerifier] times its cache of Google's keys
+// with. The default, and what nil means, is time.Now.
 func WithClock(now func() time.Time) Option {
 	return func(o *options) {
 		if now == nil {
@@ -60,7 +62,14 @@ func WithClockSkew(d time.Duration) Option {
 // keys with (https://www.googleapis.com/oauth2/v3/certs). Tests pass the
 // client of an authtest.Issuer, which serves its own keys without a network.
 // The default is a client with a 5-second timeout over
-// http.DefaultTransport; nil means the default.
+// http.DefaultTransport; nil means the default. Whatever the client, a
+// fetch is abandoned after 10 seconds.
 func WithHTTPClient(c *http.Client) Option {
 	return func(o *options) { o.client = c }
+}
+
+// withCertsURL sets where [IDTokenVerifier] fetches Google's keys. For this
+// package's tests; see options.certsURL.
+func withCertsURL(url string) Option {
+	return func(o *options) { o.certsURL = url }
 }

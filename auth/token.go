@@ -67,6 +67,9 @@ func bearerToken(h http.Header, name string) (string, error) {
 type token struct {
 	claims           claims
 	signatureRemoved bool
+	kid              string // the header's key id, never empty
+	signingInput     string // header.claims, what the signature covers
+	signature        []byte // nil if signatureRemoved
 }
 
 type claims struct {
@@ -127,12 +130,16 @@ func parseToken(raw string) (*token, error) {
 	if err != nil {
 		return nil, invalid("token claims are not base64url")
 	}
-	t := &token{signatureRemoved: seg[2] == signatureRemoved}
+	t := &token{
+		signatureRemoved: seg[2] == signatureRemoved,
+		kid:              hdr.Kid,
+		signingInput:     raw[:len(seg[0])+1+len(seg[1])],
+	}
 	if err := json.Unmarshal(cb, &t.claims); err != nil {
 		return nil, invalid("token claims are not a JSON object of the expected types")
 	}
 	if !t.signatureRemoved {
-		if _, err := b64url.DecodeString(seg[2]); err != nil {
+		if t.signature, err = b64url.DecodeString(seg[2]); err != nil {
 			return nil, invalid("token signature is not base64url")
 		}
 	}

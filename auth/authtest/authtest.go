@@ -1,16 +1,16 @@
 // Package authtest mints Google-style ID tokens with a key generated in the
-// test, and serves that key where google.golang.org/api/idtoken looks for
-// Google's, so that functions using [auth.IDTokenVerifier] can be tested
-// end to end without a network, and those using [auth.PlatformVerifier]
-// with the tokens Cloud Run forwards.
+// test, and serves that key where auth.IDTokenVerifier (and
+// google.golang.org/api/idtoken) look for Google's, so that functions using
+// [auth.IDTokenVerifier] can be tested end to end without a network, and
+// those using [auth.PlatformVerifier] with the tokens Cloud Run forwards.
 //
 //	iss := authtest.NewIssuer(t)
 //	v, err := auth.NewIDTokenVerifier([]string{aud}, allow, auth.WithHTTPClient(iss.HTTPClient()))
 //	...
 //	req.Header.Set("Authorization", "Bearer "+iss.Token(t, authtest.ServiceAgentClaims("123", aud)))
 //
-// Tokens carry real times (idtoken checks exp against the wall clock), so
-// claims are built from time.Now.
+// Tokens carry real times, so claims are built from time.Now; a verifier
+// with auth.WithClock checks them against its own clock.
 package authtest
 
 import (
@@ -31,8 +31,8 @@ import (
 	"time"
 )
 
-// CertsURL is where idtoken fetches Google's RS256 keys; [Issuer.HTTPClient]
-// answers it with the Issuer's key.
+// CertsURL is where auth.IDTokenVerifier (and idtoken) fetch Google's RS256
+// keys; [Issuer.HTTPClient] answers it with the Issuer's key.
 const CertsURL = "https://www.googleapis.com/oauth2/v3/certs"
 
 // SignatureRemoved is what Cloud Run puts in place of a token's signature
