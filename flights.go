@@ -31,8 +31,8 @@ const (
 
 // findAvailableTicket serves the one-way booking. On the collecting page it
 // checks the trip while the form fills it and, once the form is complete,
-// finds the flights for it; on "Show One-Way Available Flights" it lists
-// them (see agent.go for the call sites).
+// that the airline flies it that day; on "Show One-Way Available Flights"
+// it offers the flights (see agent.go for the call sites).
 func (a *airline) findAvailableTicket(_ context.Context, req *fulfillment.Request) (*fulfillment.Response, error) {
 	if _, ok := req.FormParam(paramDate); !ok {
 		return a.showFlights(req), nil // the page without the trip form
@@ -60,13 +60,14 @@ func (a *airline) findAvailableTicket(_ context.Context, req *fulfillment.Reques
 	if p, bad := a.check(t, true); bad {
 		return reenter(req, fulfillment.Reply(p.reason).DeleteParam(p.param)), nil
 	}
-	r, flights := search(t)
-	if len(flights) == 0 {
+	if _, flights := search(t); len(flights) == 0 {
 		msg := fmt.Sprintf("There are no flights from %s to %s on %s.", t.from, t.to, longDate(t.date))
 		return reenter(req, fulfillment.Reply(msg).DeleteParam(paramDate)), nil
 	}
-	// Set the options now, for the pages that follow to read.
-	return offer(fulfillment.NewResponse(), r, flights), nil
+	// The route goes on to "Confirm Flight Details One-Way Ticket". Store
+	// the airport codes without the tab many entity values carry, which
+	// that page would show ("To  SEA\t").
+	return fulfillment.NewResponse().SetParam(paramFrom, t.from).SetParam(paramTo, t.to), nil
 }
 
 // showFlights serves the entry of "Show One-Way Available Flights", from
@@ -74,8 +75,9 @@ func (a *airline) findAvailableTicket(_ context.Context, req *fulfillment.Reques
 func (a *airline) showFlights(req *fulfillment.Request) *fulfillment.Response {
 	t := readTrip(func(name string) (fulfillment.Value, bool) { return sessionParam(req, name) })
 	// The page's entry message lists the options from parameters this call
-	// sets, but the copy Dialogflow queued was rendered before the call and
-	// still reads "$session.params.flight_number_A". Replace it.
+	// sets, but the copy Dialogflow queued was rendered before the call: it
+	// reads "$session.params.flight_number_A", or the options of an earlier
+	// search. Replace it.
 	resp := replaceQueued(req, fulfillment.ResponseEntryPrompt)
 
 	var r *route
