@@ -95,10 +95,13 @@ func replaceQueued(req *fulfillment.Request, drop fulfillment.ResponseType) *ful
 }
 
 // reenter makes resp take the conversation back into the current page, so
-// that its form asks again for the parameters resp deletes. On a route with
-// a target page, the webhook's target overrides the route's. The agent does
+// that its form asks again for the parameters resp deletes (the agent does
 // the same on "Confirm Flight Details One-Way Ticket": it sets the trip's
-// parameters to null and goes back to the collecting page.
+// parameters to null and goes back to the collecting page). Called from a
+// route that has a target page of its own, this relies on the webhook's
+// target, an "immediate transition" in the API reference, winning over the
+// route's; the reference does not say so outright, so check it in the
+// agent's simulator.
 func reenter(req *fulfillment.Request, resp *fulfillment.Response) *fulfillment.Response {
 	// TargetPage needs the current page's flow; a request without one gets
 	// a response without a transition rather than a failed response.

@@ -46,9 +46,9 @@ func (a *airline) findAvailableTicket(_ context.Context, req *fulfillment.Reques
 			return fulfillment.NewResponse(), nil
 		}
 		// Dialogflow has queued the prompt for the next parameter. Replace
-		// it: say what is wrong and ask again for this one, which the
-		// user's answer fills, since the form fills whichever of its
-		// parameters the answer matches.
+		// it: say what is wrong and ask again for this one. The answer
+		// fills it, as a form fills any of its open parameters that an
+		// answer matches.
 		return replaceQueued(req, fulfillment.ResponseParameterPrompt).
 			Add(fulfillment.Text(p.reason + " " + p.ask)).
 			InvalidateFormParam(p.param), nil
@@ -75,9 +75,9 @@ func (a *airline) findAvailableTicket(_ context.Context, req *fulfillment.Reques
 func (a *airline) showFlights(req *fulfillment.Request) *fulfillment.Response {
 	t := readTrip(func(name string) (fulfillment.Value, bool) { return sessionParam(req, name) })
 	// The page's entry message lists the options from parameters this call
-	// sets, but the copy Dialogflow queued was rendered before the call: it
-	// reads "$session.params.flight_number_A", or the options of an earlier
-	// search. Replace it.
+	// sets, but the copy Dialogflow queued (this request carries it) was
+	// rendered before the call: it reads "$session.params.flight_number_A",
+	// or the options of an earlier search. Replace it.
 	resp := replaceQueued(req, fulfillment.ResponseEntryPrompt)
 
 	var r *route
