@@ -47,7 +47,7 @@ func newTestHandler(now time.Time) (http.Handler, *fakeClock) {
 }
 
 // loadRequest reads testdata/requests/<name>.json as a JSON object.
-func loadRequest(t *testing.T, name string) map[string]any {
+func loadRequest(t testing.TB, name string) map[string]any {
 	t.Helper()
 	var r map[string]any
 	if err := json.Unmarshal(readFile(t, filepath.Join("testdata", "requests", name+".json")), &r); err != nil {
@@ -57,7 +57,7 @@ func loadRequest(t *testing.T, name string) map[string]any {
 }
 
 // call sends r to h and returns the status and the answer as a JSON object.
-func call(t *testing.T, h http.Handler, r map[string]any) (int, map[string]any) {
+func call(t testing.TB, h http.Handler, r map[string]any) (int, map[string]any) {
 	t.Helper()
 	body, err := json.Marshal(r)
 	if err != nil {

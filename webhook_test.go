@@ -59,7 +59,7 @@ func (b *syncBuffer) String() string {
 
 // startServer serves newWebhook(getenv, ...) and returns its URL and its
 // log. The log is complete once stop has returned.
-func startServer(t *testing.T, getenv func(string) string) (url string, logs *syncBuffer, stop func()) {
+func startServer(t testing.TB, getenv func(string) string) (url string, logs *syncBuffer, stop func()) {
 	t.Helper()
 	logs = new(syncBuffer)
 	h, err := newWebhook(getenv, newLogger(logs, getenv))
@@ -72,7 +72,7 @@ func startServer(t *testing.T, getenv func(string) string) (url string, logs *sy
 }
 
 // post sends body to url and returns the answer, read in full.
-func post(t *testing.T, url string, body []byte, header http.Header) (*http.Response, []byte) {
+func post(t testing.TB, url string, body []byte, header http.Header) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
@@ -96,7 +96,7 @@ func post(t *testing.T, url string, body []byte, header http.Header) (*http.Resp
 
 // checkAnswer checks an answer Dialogflow would accept: 200, JSON, at most
 // 64 KiB, a v3 WebhookResponse with no field the proto lacks.
-func checkAnswer(t *testing.T, resp *http.Response, body []byte) {
+func checkAnswer(t testing.TB, resp *http.Response, body []byte) {
 	t.Helper()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d, want 200; body %s", resp.StatusCode, body)
@@ -113,7 +113,7 @@ func checkAnswer(t *testing.T, resp *http.Response, body []byte) {
 }
 
 // requestFiles returns testdata/requests/*.json.
-func requestFiles(t *testing.T) []string {
+func requestFiles(t testing.TB) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("testdata", "requests", "*.json"))
 	if err != nil || len(files) == 0 {
@@ -122,7 +122,7 @@ func requestFiles(t *testing.T) []string {
 	return files
 }
 
-func readFile(t *testing.T, name string) []byte {
+func readFile(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(name)
 	if err != nil {
@@ -373,7 +373,7 @@ func TestVariants(t *testing.T) {
 }
 
 // checkErrorBody checks an error answer: {"code": ..., "message": ...}.
-func checkErrorBody(t *testing.T, resp *http.Response, body []byte) {
+func checkErrorBody(t testing.TB, resp *http.Response, body []byte) {
 	t.Helper()
 	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
 		t.Errorf("Content-Type %q, want application/json", ct)
