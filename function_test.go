@@ -39,7 +39,7 @@ func TestWebhookTimeout(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.value, func(t *testing.T) {
 			t.Parallel()
-			got, err := webhookTimeout(env("CXHOOK_WEBHOOK_TIMEOUT=" + tt.value))
+			got, err := webhookTimeout(getenvOf("CXHOOK_WEBHOOK_TIMEOUT=" + tt.value))
 			switch {
 			case tt.want == 0 && err == nil:
 				t.Fatalf("got %v, want an error", got)
@@ -57,7 +57,7 @@ func TestWebhookTimeout(t *testing.T) {
 func TestNewWebhookConfigError(t *testing.T) {
 	t.Parallel()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	_, err := newWebhook(env("CXHOOK_WEBHOOK_TIMEOUT=45s"), logger)
+	_, err := newWebhook(getenvOf("CXHOOK_WEBHOOK_TIMEOUT=45s"), logger)
 	if err == nil || !strings.Contains(err.Error(), "CXHOOK_WEBHOOK_TIMEOUT") {
 		t.Fatalf("newWebhook: %v, want an error naming CXHOOK_WEBHOOK_TIMEOUT", err)
 	}

@@ -28,8 +28,8 @@ var update = flag.Bool("update", false, "rewrite testdata/golden from the webhoo
 // server. Each test starts its own server, so that the in-memory feedback
 // store of one does not leak into another.
 
-// env returns a getenv that reads the given NAME=value pairs.
-func env(pairs ...string) func(string) string {
+// getenvOf returns a getenv that reads the given NAME=value pairs.
+func getenvOf(pairs ...string) func(string) string {
 	m := make(map[string]string)
 	for _, p := range pairs {
 		k, v, _ := strings.Cut(p, "=")
@@ -145,7 +145,7 @@ func TestGolden(t *testing.T) {
 		name := filepath.Base(file)
 		t.Run(strings.TrimSuffix(name, ".json"), func(t *testing.T) {
 			t.Parallel()
-			url, _, _ := startServer(t, env())
+			url, _, _ := startServer(t, getenvOf())
 			resp, body := post(t, url, readFile(t, file), nil)
 			checkAnswer(t, resp, body)
 
@@ -338,7 +338,7 @@ func wantStatus(r map[string]any) int {
 // with a JSON error body.
 func TestVariants(t *testing.T) {
 	t.Parallel()
-	url, _, _ := startServer(t, env())
+	url, _, _ := startServer(t, getenvOf())
 	for _, file := range requestFiles(t) {
 		raw := readFile(t, file)
 		var orig map[string]any
@@ -392,7 +392,7 @@ const canary = "CANARY-3b8f1d"
 
 func TestErrors(t *testing.T) {
 	t.Parallel()
-	url, _, _ := startServer(t, env())
+	url, _, _ := startServer(t, getenvOf())
 	valid := readFile(t, filepath.Join("testdata", "requests", "checkMileage_final_route.json"))
 	huge := []byte(`{"fulfillmentInfo":{"tag":"checkMileage"},"sessionInfo":{"parameters":{"p":"` + canary + strings.Repeat("x", 12<<20) + `"}}}`)
 
@@ -468,7 +468,7 @@ func TestLogs(t *testing.T) {
 		traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
 		secret  = "Quillon Vantablack-Oyelaran" // a session parameter and the query text
 	)
-	url, logs, stop := startServer(t, env("GOOGLE_CLOUD_PROJECT="+project))
+	url, logs, stop := startServer(t, getenvOf("GOOGLE_CLOUD_PROJECT="+project))
 
 	type call struct {
 		file           string
