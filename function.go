@@ -1,33 +1,100 @@
 // Package cxhook is the deployable Dialogflow CX webhook: a Cloud Run
 // function (Functions Framework for Go) registered as "Webhook".
 //
+// It serves the example agent, "Zyra the flight assistant" (an exported CX
+// agent; see agent.go for the tags and where the agent calls them).
+//
 // This file is the composition root: it alone reads the environment, builds
-// the caller check and the fulfillment mux, and registers the HTTP function.
+// the logger, the fulfillment mux, the HTTP adapter and the caller check,
+// and registers the HTTP function.
+//
+// # Environment
+//
+//   - GOOGLE_CLOUD_PROJECT: the project, for the trace field of log lines
+//     (logging.googleapis.com/trace = projects/P/traces/T).
+//   - CXHOOK_WEBHOOK_TIMEOUT: the agent's webhook timeout as a Go duration
+//     (default 5s; more than 0, at most 30s, as Dialogflow allows). Handlers
+//     get a deadline a little before it; one that overruns is answered for
+//     with an apology and the session parameter cxhook_timed_out = true.
+//   - Whatever the caller check reads (caller.go).
 package cxhook
 
 import (
+	"fmt"
+	"io"
 	"log"
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
+	"github.com/cxhook/cxhook/cloudlog"
+	"github.com/cxhook/cxhook/fulfillment"
 )
 
 func init() {
-	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	logger := newLogger(os.Stdout, os.Getenv)
 	h, err := newWebhook(os.Getenv, logger)
 	if err != nil {
+		// Before slog.SetDefault, so that this goes to stderr as plain
+		// text rather than as an INFO line through the JSON handler.
 		log.Fatalf("cxhook: %v", err)
 	}
+	slog.SetDefault(logger)
 	functions.HTTP("Webhook", h.ServeHTTP)
+}
+
+// newLogger returns the function's logger: Cloud Logging JSON lines on w.
+func newLogger(w io.Writer, getenv func(string) string) *slog.Logger {
+	return slog.New(cloudlog.NewHandler(w, &cloudlog.Options{ProjectID: getenv("GOOGLE_CLOUD_PROJECT")}))
 }
 
 // newWebhook builds the function's HTTP handler from the environment.
 func newWebhook(getenv func(string) string, logger *slog.Logger) (http.Handler, error) {
+	timeout, err := webhookTimeout(getenv)
+	if err != nil {
+		return nil, err
+	}
+	h := fulfillment.NewHTTPHandler(newMux(time.Now),
+		fulfillment.WithLogger(logger),
+		fulfillment.WithWebhookTimeout(timeout),
+		fulfillment.WithTimeoutResponse(timeoutResponse),
+	)
 	guard, err := callerCheck(getenv, logger)
 	if err != nil {
 		return nil, err
 	}
-	return guard(http.NotFoundHandler()), nil
+	return guard(h), nil
+}
+
+// maxWebhookTimeout is the longest webhook timeout Dialogflow allows.
+const maxWebhookTimeout = 30 * time.Second
+
+// webhookTimeout reads CXHOOK_WEBHOOK_TIMEOUT: a Go duration, more than 0
+// and at most 30s; unset or empty means fulfillment.DefaultWebhookTimeout.
+// It must match the timeout set on the agent's webhook.
+func webhookTimeout(getenv func(string) string) (time.Duration, error) {
+	const name = "CXHOOK_WEBHOOK_TIMEOUT"
+	s := strings.TrimSpace(getenv(name))
+	if s == "" {
+		return fulfillment.DefaultWebhookTimeout, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q is not a duration (want e.g. 5s or 2500ms)", name, s)
+	}
+	if d <= 0 || d > maxWebhookTimeout {
+		return 0, fmt.Errorf("%s=%q is out of range: the agent's webhook timeout is more than 0 and at most %v", name, s, maxWebhookTimeout)
+	}
+	return d, nil
+}
+
+// timeoutResponse is what the agent gets when a handler overruns its
+// deadline: an apology for the user, and cxhook_timed_out = true for a
+// route to branch on ($session.params.cxhook_timed_out = true).
+func timeoutResponse(*fulfillment.Request) *fulfillment.Response {
+	return fulfillment.Reply("Sorry, that is taking me longer than it should. Please try again in a moment.").
+		SetParam(fulfillment.TimedOutParam, true)
 }
