@@ -33,6 +33,10 @@ func TestDeployableDependencies(t *testing.T) {
 		"google.golang.org/api/",
 		"cloud.google.com/go/dialogflow",
 		"cloud.google.com/go/auth",
+		"github.com/cxhook/cxhook/setup",
+	}
+	if n := strings.Count(string(out), "\n"); n < 10 {
+		t.Fatalf("go list -deps printed only %d lines: %q", n, out)
 	}
 	for pkg := range strings.Lines(string(out)) {
 		pkg = strings.TrimSpace(pkg)
