@@ -51,20 +51,6 @@ type airline struct {
 	feedback *feedbackStore
 }
 
-// formComplete reports whether every required parameter of the current
-// page's form is filled. It tells the two kinds of call site on a form page
-// apart: at a parameter's initial prompt the form is still being filled; on
-// the route on $page.params.status = "FINAL" it is complete.
-func formComplete(req *fulfillment.Request) bool {
-	params := req.FormParams()
-	for _, p := range params {
-		if p.Required && p.State != fulfillment.StateFilled {
-			return false
-		}
-	}
-	return len(params) > 0
-}
-
 // filledFormParam returns the value of a form parameter the form has filled.
 func filledFormParam(req *fulfillment.Request, name string) (fulfillment.Value, bool) {
 	p, ok := req.FormParam(name)
@@ -105,8 +91,8 @@ func replaceQueued(req *fulfillment.Request, drop fulfillment.ResponseType) *ful
 func reenter(req *fulfillment.Request, resp *fulfillment.Response) *fulfillment.Response {
 	// TargetPage needs the current page's flow; a request without one gets
 	// a response without a transition rather than a failed response.
-	if req.Page().Flow() != "" {
-		resp.TransitionTo(req.TargetPage(fulfillment.CurrentPage))
+	if t := req.TargetPage(fulfillment.CurrentPage); t.Err() == nil {
+		resp.TransitionTo(t)
 	}
 	return resp
 }

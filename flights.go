@@ -39,7 +39,7 @@ func (a *airline) findAvailableTicket(_ context.Context, req *fulfillment.Reques
 	}
 	t := readTrip(func(name string) (fulfillment.Value, bool) { return filledFormParam(req, name) })
 
-	if !formComplete(req) {
+	if !req.FormComplete() {
 		// A parameter's initial prompt: check what the form holds so far.
 		p, bad := a.check(t, false)
 		if !bad {

@@ -24,7 +24,7 @@ func (a *airline) checkMileage(_ context.Context, req *fulfillment.Request) (*fu
 	key, _ := v.String()
 	acct, found := findAccount(key)
 
-	if !formComplete(req) {
+	if !req.FormComplete() {
 		// The passenger_name prompt, right after the account came.
 		if !found {
 			// The page routes $session.params.account = "invalid" to

@@ -173,7 +173,33 @@ func (v Value) Decode(dst any) error {
 	if len(v.raw) == 0 {
 		return &ParamError{Want: "value", Got: "absent", Err: ErrAbsent}
 	}
-	return json.Unmarshal(v.raw, dst)
+	return json.Unmarshal(v.raw, dst, wholeNumbers)
+}
+
+// wholeNumbers lets integer Go types take JSON numbers with a zero fraction
+// or an exponent, as Dialogflow writes integers as doubles.
+var wholeNumbers = json.WithUnmarshalers(json.JoinUnmarshalers(
+	wholeNumber[int](), wholeNumber[int8](), wholeNumber[int16](), wholeNumber[int32](), wholeNumber[int64](),
+	wholeNumber[uint](), wholeNumber[uint8](), wholeNumber[uint16](), wholeNumber[uint32](), wholeNumber[uint64](),
+))
+
+func wholeNumber[T int | int8 | int16 | int32 | int64 | uint | uint8 | uint16 | uint32 | uint64]() *json.Unmarshalers {
+	return json.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *T) error {
+		if dec.PeekKind() != '0' {
+			return json.SkipFunc // not a number: the default rules apply
+		}
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		f := tok.Float()
+		t := T(f)
+		if f != math.Trunc(f) || float64(t) != f {
+			return fmt.Errorf("number %v does not fit %T", f, t)
+		}
+		*v = t
+		return nil
+	})
 }
 
 func (v Value) decode(want string, kind jsontext.Kind, dst any) error {
@@ -280,7 +306,10 @@ func (p Params) Map(name string) (Params, error) {
 // with the rules of github.com/go-json-experiment/json: fields are matched
 // by their `json` tag or name, case-sensitively; parameters without a field
 // are ignored; a null parameter leaves its field at the zero value. Use
-// pointer fields to tell a missing parameter from a zero one.
+// pointer fields to tell a missing parameter from a zero one. Dialogflow
+// sends every number as a double, so integer fields also accept numbers
+// written with a zero fraction or an exponent (3.0, 1e3), as [Value.Int]
+// does.
 //
 //	var booking struct {
 //		Origin      string  `json:"origin-city"`
@@ -296,7 +325,7 @@ func (p Params) Decode(dst any) error {
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(b, dst)
+	return json.Unmarshal(b, dst, wholeNumbers)
 }
 
 // MarshalJSONTo writes the parameters as a JSON object.

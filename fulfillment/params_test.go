@@ -87,7 +87,7 @@ func TestParamGetters(t *testing.T) {
 
 func TestParamsDecode(t *testing.T) {
 	t.Parallel()
-	p := decode(t, `{"sessionInfo":{"parameters":{"origin-city":"Paris","passengers":2,"return-date":null,"extra":{"a":1}}}}`).Params()
+	p := decode(t, `{"sessionInfo":{"parameters":{"origin-city":"Paris","passengers":2.0,"return-date":null,"extra":{"a":1}}}}`).Params()
 	var b struct {
 		Origin     string  `json:"origin-city"`
 		Passengers int     `json:"passengers"`
@@ -105,6 +105,14 @@ func TestParamsDecode(t *testing.T) {
 	}
 	if err := p.Decode(&wrong); err == nil {
 		t.Error("decoding a number into a string field succeeded")
+	}
+	for _, bad := range []string{`2.5`, `-1`, `1e30`} {
+		var small struct {
+			N uint8 `json:"n"`
+		}
+		if err := decode(t, `{"sessionInfo":{"parameters":{"n":`+bad+`}}}`).Params().Decode(&small); err == nil {
+			t.Errorf("%s decoded into a uint8 as %d", bad, small.N)
+		}
 	}
 }
 

@@ -210,6 +210,20 @@ func (r *Request) FormParams() []FormParam {
 	return out
 }
 
+// FormComplete reports whether the current page has a form and every
+// required parameter of it is FILLED: the state in which the form's route
+// with the condition $page.params.status = "FINAL" calls the webhook, as
+// opposed to a call from a parameter's prompt while the form is filling.
+func (r *Request) FormComplete() bool {
+	params := r.FormParams()
+	for _, p := range params {
+		if p.Required && p.State != StateFilled {
+			return false
+		}
+	}
+	return len(params) > 0
+}
+
 // FormParam returns the form parameter with the given display name.
 func (r *Request) FormParam(displayName string) (FormParam, bool) {
 	for _, p := range r.FormParams() {

@@ -158,8 +158,8 @@ func (r *Response) formParam(u formUpdate) *Response {
 // response. A later call replaces an earlier one: a response has at most one
 // target.
 func (r *Response) TransitionTo(t Target) *Response {
-	if t.err != nil {
-		return r.fail(t.err)
+	if err := t.Err(); err != nil {
+		return r.fail(err)
 	}
 	r.target = t
 	return r
@@ -320,6 +320,16 @@ const (
 	// StartPage goes to the flow's start page.
 	StartPage = "START_PAGE"
 )
+
+// Err reports why the target is invalid, as when [Request.TargetPage] is
+// called on a request that names no current page; [Response.TransitionTo]
+// with an invalid target fails the response.
+func (t Target) Err() error {
+	if t.err == nil && t.name == "" {
+		return errors.New("fulfillment: zero Target")
+	}
+	return t.err
+}
 
 // Name returns the target's full resource name.
 func (t Target) Name() string { return t.name }
