@@ -67,8 +67,9 @@ func (c functions) get(ctx context.Context, gen Generation, name string) (*Funct
 }
 
 // setEnv replaces the function's runtime environment variables and waits
-// for the update to finish, polling every poll interval.
+// for the update to finish, polling first after poll.
 func (c functions) setEnv(ctx context.Context, fn *Function, env map[string]string, poll time.Duration) error {
+	wait := newPoller(poll)
 	env = maps.Clone(env)
 	if fn.Gen == Gen1 {
 		op, err := c.v1.Projects.Locations.Functions.Patch(fn.Name, &cloudfunctions.CloudFunction{EnvironmentVariables: env}).
@@ -77,7 +78,7 @@ func (c functions) setEnv(ctx context.Context, fn *Function, env map[string]stri
 			return err
 		}
 		for !op.Done {
-			if err := sleep(ctx, poll); err != nil {
+			if err := wait(ctx); err != nil {
 				return err
 			}
 			if op, err = c.v1.Operations.Get(op.Name).Context(ctx).Do(); err != nil {
@@ -96,7 +97,7 @@ func (c functions) setEnv(ctx context.Context, fn *Function, env map[string]stri
 		return err
 	}
 	for !op.Done {
-		if err := sleep(ctx, poll); err != nil {
+		if err := wait(ctx); err != nil {
 			return err
 		}
 		if op, err = c.v2.Projects.Locations.Operations.Get(op.Name).Context(ctx).Do(); err != nil {
@@ -107,6 +108,20 @@ func (c functions) setEnv(ctx context.Context, fn *Function, env map[string]stri
 		return fmt.Errorf("updating %s: %s (code %d)", fn.Name, op.Error.Message, op.Error.Code)
 	}
 	return nil
+}
+
+// maxPoll bounds the wait between two polls of a long-running operation.
+const maxPoll = 5 * time.Second
+
+// newPoller returns a wait for polling a long-running operation: first
+// the given interval, then twice the last, up to maxPoll.
+func newPoller(first time.Duration) func(context.Context) error {
+	next := first
+	return func(ctx context.Context) error {
+		d := next
+		next = max(min(2*next, maxPoll), first)
+		return sleep(ctx, d)
+	}
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -12,7 +12,8 @@ import (
 // EnsureServiceAgent makes sure the Dialogflow service agent of the project
 // with this number exists, and returns its email. It asks Service Usage to
 // generate the service identity (a no-op when it exists) and polls the
-// long-running operation every poll interval until it is done or ctx ends.
+// long-running operation until it is done or ctx ends, first after poll,
+// then at growing intervals.
 //
 // A project gets its service agent when Dialogflow is first used in it; a
 // grant to an agent that does not exist yet fails, hence this step.
@@ -22,8 +23,9 @@ func EnsureServiceAgent(ctx context.Context, su *serviceusage.APIService, projec
 	if err != nil {
 		return "", err
 	}
+	wait := newPoller(poll)
 	for !op.Done {
-		if err := sleep(ctx, poll); err != nil {
+		if err := wait(ctx); err != nil {
 			return "", fmt.Errorf("waiting for operation %s: %w", op.Name, err)
 		}
 		if op, err = su.Operations.Get(op.Name).Context(ctx).Do(); err != nil {

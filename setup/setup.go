@@ -45,8 +45,8 @@ type Options struct {
 	ClientOptions []option.ClientOption
 	// Log receives one progress line per step; nil discards them.
 	Log io.Writer
-	// PollInterval is the wait between polls of a long-running operation;
-	// zero means one second.
+	// PollInterval is the wait before the first poll of a long-running
+	// operation, doubling for each next poll up to 5s; zero means 200ms.
 	PollInterval time.Duration
 	// Backoff paces the retries of an IAM read-modify-write that lost a
 	// race; nil means [DefaultBackoff].
@@ -83,7 +83,7 @@ func New(ctx context.Context, opts Options) (*Setup, error) {
 		s.log = io.Discard
 	}
 	if s.poll == 0 {
-		s.poll = time.Second
+		s.poll = 200 * time.Millisecond
 	}
 	var err error
 	if s.crm, err = crm.NewService(ctx, with(APIResourceManager)...); err != nil {

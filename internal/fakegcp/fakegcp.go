@@ -75,6 +75,7 @@ type Request struct {
 	Path   string
 	Query  url.Values
 	Body   []byte
+	Auth   string // the Authorization header
 }
 
 // String formats the request as "METHOD api /path?query" with the query
@@ -462,7 +463,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request, api, region string)
 	q.Del("$alt")
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.requests = append(f.requests, Request{API: api, Host: r.Host, Method: r.Method, Path: r.URL.Path, Query: q, Body: body})
+	f.requests = append(f.requests, Request{API: api, Host: r.Host, Method: r.Method, Path: r.URL.Path, Query: q, Body: body, Auth: r.Header.Get("Authorization")})
 	c := &call{r: r, api: api, region: region, path: r.URL.Path, body: body}
 	var (
 		resp any
