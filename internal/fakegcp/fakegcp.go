@@ -438,15 +438,15 @@ func (c *call) is(method, pattern string) []string {
 	if c.r.Method != method {
 		return nil
 	}
-	re := routes[pattern]
-	if re == nil {
-		re = regexp.MustCompile("^" + pattern + "$")
-		routes[pattern] = re
+	re, ok := routes.Load(pattern)
+	if !ok {
+		re, _ = routes.LoadOrStore(pattern, regexp.MustCompile("^"+pattern+"$"))
 	}
-	return re.FindStringSubmatch(c.path)
+	return re.(*regexp.Regexp).FindStringSubmatch(c.path)
 }
 
-var routes = map[string]*regexp.Regexp{}
+// routes caches the compiled route patterns of every fake.
+var routes sync.Map // pattern → *regexp.Regexp
 
 func (c *call) decode(v any) *apiError {
 	if err := json.Unmarshal(c.body, v); err != nil {
