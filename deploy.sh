@@ -41,8 +41,10 @@ Options:
   --dry-run              print what would be run and call nothing
   -h, --help             this help
 
-Environment: gcloud's own (CLOUDSDK_*); CXHOOK_CLI=path uses a built cxhook
-instead of building cmd/cxhook with go.
+Needs gcloud, logged in (gcloud auth login), and Go to build cmd/cxhook,
+which runs as gcloud's account. Environment: gcloud's own (CLOUDSDK_*,
+including the endpoint overrides and CLOUDSDK_AUTH_ACCESS_TOKEN_FILE, which
+cxhook honours too); CXHOOK_CLI=path runs a built cmd/cxhook instead.
 EOF
 }
 
@@ -161,16 +163,28 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 runtime=$(sed -n 's/^go \([0-9][0-9]*\)\.\([0-9][0-9]*\).*/go\1\2/p' go.mod)
 [[ -n $runtime ]] || fail "go.mod has no go line to take the runtime from"
 
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 if [[ -n ${CXHOOK_CLI:-} ]]; then
   cli=$CXHOOK_CLI
 else
   command -v go >/dev/null || fail "go is not on PATH: install Go, or set CXHOOK_CLI to a built cmd/cxhook"
-  tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' EXIT
   say "building cmd/cxhook"
   go build -o "$tmp/cxhook" ./cmd/cxhook
   cli=$tmp/cxhook
 fi
+
+# cxhook runs as the account gcloud uses, with a fresh access token for
+# each call, unless CLOUDSDK_AUTH_ACCESS_TOKEN_FILE names a token already.
+cxhook() {
+  local token=${CLOUDSDK_AUTH_ACCESS_TOKEN_FILE:-}
+  if [[ -z $token ]]; then
+    token=$tmp/token
+    (umask 077 && gcloud auth print-access-token >"$token") ||
+      fail "gcloud has no credentials to lend cxhook: run gcloud auth login"
+  fi
+  CLOUDSDK_AUTH_ACCESS_TOKEN_FILE=$token "$cli" "$@"
+}
 
 common=(--project "$project" --region "$region" --name "$name" --webhook-timeout "$webhook_timeout")
 for agent in ${agents[@]+"${agents[@]}"}; do
@@ -211,10 +225,10 @@ if [[ $dry_run == true ]]; then
 fi
 
 say "looking up the function's environment"
-env=$("$cli" env "${common[@]}")
+env=$(cxhook env "${common[@]}")
 deploy_command "$env"
 say "deploying $name ($gen_flag, $runtime) to $project/$region"
 "${deploy[@]}"
 say "wiring $name to its agents"
-"$cli" setup "${common[@]}"
+cxhook setup "${common[@]}"
 say "done"

@@ -41,11 +41,13 @@ const (
 
 // deployer runs deploy.sh against one fake.
 type deployer struct {
-	t    *testing.T
-	root string // the repository
-	fake *fakegcp.Fake
-	srv  *fakegcp.Servers
-	env  []string
+	t      *testing.T
+	root   string // the repository
+	fake   *fakegcp.Fake
+	srv    *fakegcp.Servers
+	env    []string
+	config string // CLOUDSDK_CONFIG
+	token  string // the dummy access token file
 }
 
 func newDeployer(t *testing.T, gcloud string) *deployer {
@@ -81,7 +83,11 @@ func newDeployer(t *testing.T, gcloud string) *deployer {
 	if tmp := os.Getenv("TMPDIR"); tmp != "" {
 		env = append(env, "TMPDIR="+tmp)
 	}
-	return &deployer{t: t, root: root, fake: f, srv: srv, env: append(env, srv.Env()...)}
+	config := filepath.Join(dir, "gcloud")
+	if err := os.Mkdir(config, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return &deployer{t: t, root: root, fake: f, srv: srv, env: append(env, srv.Env()...), config: config, token: token}
 }
 
 // run runs deploy.sh with args, fails the test unless it exits with
@@ -250,8 +256,21 @@ func TestDeploy(t *testing.T) {
 	t.Run("cross project", func(t *testing.T) {
 		t.Parallel()
 		d := newDeployer(t, gcloud)
+		// The token file comes from gcloud's configuration this time, not
+		// the environment: deploy.sh must get cxhook's token from gcloud.
+		d.env = slices.DeleteFunc(d.env, func(kv string) bool {
+			return strings.HasPrefix(kv, "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE=")
+		})
+		if err := os.WriteFile(filepath.Join(d.config, "properties"), []byte("[auth]\naccess_token_file = "+d.token+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		d.run(0, cli, "--project="+fnProject, "--region=us-central1", "--agent="+crossAgent,
 			"--webhook-timeout=4.5s", "--min-instances=1", "--concurrency=8", "--memory=512Mi", "--cpu=1")
+		for _, r := range d.fake.Requests() {
+			if r.API != fakegcp.Storage && r.Auth != "Bearer dummy-token" {
+				t.Errorf("%s %s %s sent Authorization %q, want gcloud's token", r.Method, r.API, r.Path, r.Auth)
+			}
+		}
 		d.golden("cross-project")
 		want := []any{map[string]any{
 			"role":    "roles/run.invoker",
