@@ -191,9 +191,11 @@ for agent in ${agents[@]+"${agents[@]}"}; do
   common+=(--agent "$agent")
 done
 gen_flag=--gen2
+generation="2nd gen"
 if [[ $gen1 == true ]]; then
   common+=(--gen1)
   gen_flag=--no-gen2
+  generation="1st gen"
 fi
 
 # deploy_command sets deploy to the gcloud command, given the environment
@@ -227,7 +229,7 @@ fi
 say "looking up the function's environment"
 env=$(cxhook env "${common[@]}")
 deploy_command "$env"
-say "deploying $name ($gen_flag, $runtime) to $project/$region"
+say "deploying $name ($generation, $runtime) to $project/$region"
 "${deploy[@]}"
 say "wiring $name to its agents"
 cxhook setup "${common[@]}"

@@ -3,6 +3,7 @@ package setup
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -153,20 +154,11 @@ func splitList(s string) []string {
 func union(a, b []string) []string {
 	out := append([]string(nil), a...)
 	for _, item := range b {
-		if !contains(out, item) {
+		if !slices.Contains(out, item) {
 			out = append(out, item)
 		}
 	}
 	return out
-}
-
-func contains(list []string, item string) bool {
-	for _, x := range list {
-		if x == item {
-			return true
-		}
-	}
-	return false
 }
 
 // seconds formats a duration in whole seconds, e.g. "5s".
