@@ -29,64 +29,64 @@ type PolicyStore interface {
 // projects/PROJECT/locations/REGION/services/SERVICE: where a 2nd gen
 // function's invokers are granted roles/run.invoker.
 func RunServicePolicy(svc *run.Service, service string) PolicyStore {
-	return runPolicy{svc.Projects.Locations.Services, service}
-}
-
-type runPolicy struct {
-	svc  *run.ProjectsLocationsServicesService
-	name string
-}
-
-func (s runPolicy) Resource() string { return s.name }
-
-func (s runPolicy) Policy(ctx context.Context) (*Policy, error) {
-	p, err := s.svc.GetIamPolicy(s.name).OptionsRequestedPolicyVersion(3).Context(ctx).Do()
-	if err != nil {
-		return nil, policyCall("reading", "run.services.getIamPolicy", s.name).explain(err)
+	s := svc.Projects.Locations.Services
+	return apiPolicy[run.GoogleIamV1Policy]{
+		name:       service,
+		permission: "run.services",
+		get: func(ctx context.Context) (*run.GoogleIamV1Policy, error) {
+			return s.GetIamPolicy(service).OptionsRequestedPolicyVersion(3).Context(ctx).Do()
+		},
+		set: func(ctx context.Context, p *run.GoogleIamV1Policy) error {
+			_, err := s.SetIamPolicy(service, &run.GoogleIamV1SetIamPolicyRequest{Policy: p}).Context(ctx).Do()
+			return err
+		},
 	}
-	var out Policy
-	return &out, convert(&out, p)
-}
-
-func (s runPolicy) SetPolicy(ctx context.Context, p *Policy) error {
-	var in run.GoogleIamV1Policy
-	if err := convert(&in, p); err != nil {
-		return err
-	}
-	_, err := s.svc.SetIamPolicy(s.name, &run.GoogleIamV1SetIamPolicyRequest{Policy: &in}).Context(ctx).Do()
-	return policyCall("writing", "run.services.setIamPolicy", s.name).explain(err)
 }
 
 // FunctionPolicy returns the policy store of a 1st gen function,
 // projects/PROJECT/locations/REGION/functions/NAME: where its invokers are
 // granted roles/cloudfunctions.invoker.
 func FunctionPolicy(svc *cloudfunctions.Service, function string) PolicyStore {
-	return functionPolicy{svc.Projects.Locations.Functions, function}
+	s := svc.Projects.Locations.Functions
+	return apiPolicy[cloudfunctions.Policy]{
+		name:       function,
+		permission: "cloudfunctions.functions",
+		get: func(ctx context.Context) (*cloudfunctions.Policy, error) {
+			return s.GetIamPolicy(function).OptionsRequestedPolicyVersion(3).Context(ctx).Do()
+		},
+		set: func(ctx context.Context, p *cloudfunctions.Policy) error {
+			_, err := s.SetIamPolicy(function, &cloudfunctions.SetIamPolicyRequest{Policy: p}).Context(ctx).Do()
+			return err
+		},
+	}
 }
 
-type functionPolicy struct {
-	svc  *cloudfunctions.ProjectsLocationsFunctionsService
-	name string
+// apiPolicy is a PolicyStore over one API's getIamPolicy and setIamPolicy,
+// whose generated client has its own policy type P.
+type apiPolicy[P any] struct {
+	name       string
+	permission string // the permissions' prefix, e.g. "run.services"
+	get        func(context.Context) (*P, error)
+	set        func(context.Context, *P) error
 }
 
-func (s functionPolicy) Resource() string { return s.name }
+func (s apiPolicy[P]) Resource() string { return s.name }
 
-func (s functionPolicy) Policy(ctx context.Context) (*Policy, error) {
-	p, err := s.svc.GetIamPolicy(s.name).OptionsRequestedPolicyVersion(3).Context(ctx).Do()
+func (s apiPolicy[P]) Policy(ctx context.Context) (*Policy, error) {
+	p, err := s.get(ctx)
 	if err != nil {
-		return nil, policyCall("reading", "cloudfunctions.functions.getIamPolicy", s.name).explain(err)
+		return nil, policyCall("reading", s.permission+".getIamPolicy", s.name).explain(err)
 	}
 	var out Policy
 	return &out, convert(&out, p)
 }
 
-func (s functionPolicy) SetPolicy(ctx context.Context, p *Policy) error {
-	var in cloudfunctions.Policy
-	if err := convert(&in, p); err != nil {
+func (s apiPolicy[P]) SetPolicy(ctx context.Context, p *Policy) error {
+	in := new(P)
+	if err := convert(in, p); err != nil {
 		return err
 	}
-	_, err := s.svc.SetIamPolicy(s.name, &cloudfunctions.SetIamPolicyRequest{Policy: &in}).Context(ctx).Do()
-	return policyCall("writing", "cloudfunctions.functions.setIamPolicy", s.name).explain(err)
+	return policyCall("writing", s.permission+".setIamPolicy", s.name).explain(s.set(ctx, in))
 }
 
 // policyCall describes reading or writing the IAM policy of a resource
