@@ -79,7 +79,8 @@ type Request struct {
 }
 
 // String formats the request as "METHOD api /path?query" with the query
-// sorted, followed by the body as [FormatBody] writes it.
+// sorted, followed by the body: indented JSON with sorted keys, "<zip>" for
+// a zip archive, or a placeholder naming the size of anything else.
 func (r Request) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %s", r.Method, r.API, r.Path)
@@ -87,14 +88,12 @@ func (r Request) String() string {
 		b.WriteString("?" + r.Query.Encode())
 	}
 	if len(r.Body) > 0 {
-		b.WriteString("\n" + FormatBody(r.Body))
+		b.WriteString("\n" + formatBody(r.Body))
 	}
 	return b.String()
 }
 
-// FormatBody returns a JSON body indented with sorted keys, "<zip>" for a zip
-// archive, or a placeholder naming the size of anything else.
-func FormatBody(body []byte) string {
+func formatBody(body []byte) string {
 	if bytes.HasPrefix(body, []byte("PK\x03\x04")) {
 		return "<zip>"
 	}
@@ -112,7 +111,6 @@ type Fake struct {
 	mu           sync.Mutex
 	seq          int
 	projects     map[string]string         // project ID → number
-	enabled      map[string]bool           // "ID/service" → explicitly disabled when false
 	functions    map[string]map[string]any // function name → resource JSON
 	policies     map[string]*policy        // resource name → IAM policy
 	agents       map[string]bool           // agent names
@@ -148,7 +146,6 @@ type operation struct {
 func New() *Fake {
 	return &Fake{
 		projects:   map[string]string{},
-		enabled:    map[string]bool{},
 		functions:  map[string]map[string]any{},
 		policies:   map[string]*policy{},
 		agents:     map[string]bool{},
@@ -181,13 +178,6 @@ func (f *Fake) Deny(permission string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.denied[permission] = true
-}
-
-// DisableService makes a service read as disabled in a project.
-func (f *Fake) DisableService(projectID, service string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.enabled[projectID+"/"+service] = false
 }
 
 // SetOperationPolls sets how many operations.get calls answer "not done"
@@ -557,11 +547,7 @@ func (f *Fake) serviceUsage(c *call) (any, *apiError) {
 		if !ok {
 			return nil, &apiError{403, "PERMISSION_DENIED", "Not found or permission denied for project " + m[1], nil}
 		}
-		state := "ENABLED"
-		if enabled, ok := f.enabled[m[1]+"/"+m[2]]; ok && !enabled {
-			state = "DISABLED"
-		}
-		return map[string]any{"name": "projects/" + n + "/services/" + m[2], "parent": "projects/" + n, "state": state}, nil
+		return map[string]any{"name": "projects/" + n + "/services/" + m[2], "parent": "projects/" + n, "state": "ENABLED"}, nil
 	}
 	if m := c.is("POST", `/v1beta1/projects/([^/]+)/services/([^/:]+):generateServiceIdentity`); m != nil {
 		if err := f.allow(c, "serviceusage.services.use", "projects/"+m[1]); err != nil {
