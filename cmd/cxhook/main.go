@@ -1,0 +1,236 @@
+// Command cxhook wires a deployed cxhook function to the Dialogflow CX agents
+// that call it. deploy.sh runs it around `gcloud functions deploy`; it can
+// also be run on its own, and every run is safe to repeat.
+//
+//	cxhook env   --project P --region R [flags]
+//	cxhook setup --project P --region R [flags]
+//
+// "env" prints the environment variables to deploy the function with, one
+// KEY=VALUE a line. "setup" makes sure, for the deployed function, that its
+// environment matches, that each agent project's Dialogflow service agent
+// exists and may invoke the function, and that each agent has a Webhook
+// resource calling it. Run "cxhook help" for the flags.
+//
+// Like gcloud, cxhook reads CLOUDSDK_API_ENDPOINT_OVERRIDES_<API> for
+// CLOUDRESOURCEMANAGER, SERVICEUSAGE, CLOUDFUNCTIONS, RUN and DIALOGFLOW,
+// and CLOUDSDK_AUTH_ACCESS_TOKEN_FILE; otherwise it uses Application
+// Default Credentials.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cxhook/cxhook/setup"
+	"golang.org/x/oauth2"
+	"google.golang.org/api/option"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const usage = `Usage:
+  cxhook env   --project P --region R [--name N] [--agent A]... [--gen1] [--webhook-timeout D] [--dry-run]
+  cxhook setup --project P --region R [--name N] [--agent A]... [--gen1] [--webhook-timeout D]
+               [--webhook-name S] [--dry-run]
+
+env    prints the environment variables to deploy the function with, one
+       KEY=VALUE a line: CXHOOK_AUTH, CXHOOK_AGENT_PROJECT_NUMBERS,
+       CXHOOK_AUDIENCES, CXHOOK_WEBHOOK_TIMEOUT.
+setup  for the deployed function: makes its CXHOOK_* environment match
+       (adding the URL it reports to CXHOOK_AUDIENCES), creates each agent
+       project's Dialogflow service agent if missing, grants it the invoker
+       role on the function (roles/run.invoker on the Cloud Run service for
+       2nd gen, roles/cloudfunctions.invoker for 1st gen), and creates or
+       updates each agent's Webhook resource. It changes only what differs.
+
+Flags:
+`
+
+// timeout bounds a whole run, long-running operations included.
+const timeout = 10 * time.Minute
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fs, _ := newFlags("help")
+		out := stdout
+		if len(args) == 0 {
+			out = stderr
+		}
+		fmt.Fprint(out, usage)
+		fs.SetOutput(out)
+		fs.PrintDefaults()
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	verb := args[0]
+	if verb != "env" && verb != "setup" {
+		fmt.Fprintf(stderr, "cxhook: unknown command %q; want env or setup (cxhook help)\n", verb)
+		return 2
+	}
+	fs, f := newFlags(verb)
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return 0
+		}
+		fmt.Fprintf(stderr, "cxhook %s: %v (cxhook help)\n", verb, err)
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "cxhook %s: unexpected argument %q (cxhook help)\n", verb, fs.Arg(0))
+		return 2
+	}
+	cfg, err := f.config()
+	if err != nil {
+		fmt.Fprintf(stderr, "cxhook %s: %v\n", verb, err)
+		return 2
+	}
+
+	if f.dryRun {
+		if verb == "env" {
+			printEnv(stdout, cfg.Env(nil))
+			return 0
+		}
+		fmt.Fprintln(stdout, "cxhook setup: dry run, nothing is called. It would:")
+		for _, step := range cfg.Plan() {
+			fmt.Fprintln(stdout, "  "+step)
+		}
+		return 0
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	opts, err := options(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "cxhook: %v\n", err)
+		return 1
+	}
+	opts.Log = stderr
+	s, err := setup.New(ctx, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "cxhook: %v\n", err)
+		return 1
+	}
+	defer s.Close()
+	if verb == "env" {
+		env, err := s.Env(ctx, cfg)
+		if err != nil {
+			fmt.Fprintf(stderr, "cxhook: %v\n", err)
+			return 1
+		}
+		printEnv(stdout, env)
+		return 0
+	}
+	if err := s.Run(ctx, cfg); err != nil {
+		fmt.Fprintf(stderr, "cxhook: %v\n", err)
+		return 1
+	}
+	fmt.Fprintln(stderr, "cxhook: done")
+	return 0
+}
+
+// flags holds the command line of env and setup.
+type flags struct {
+	project, region, name, webhookName string
+	agents                             []setup.Agent
+	gen1, dryRun                       bool
+	webhookTimeout                     time.Duration
+}
+
+func newFlags(verb string) (*flag.FlagSet, *flags) {
+	f := &flags{}
+	fs := flag.NewFlagSet("cxhook "+verb, flag.ContinueOnError)
+	fs.StringVar(&f.project, "project", "", "the function's project ID (required)")
+	fs.StringVar(&f.region, "region", "", "the function's region, e.g. us-central1 (required)")
+	fs.StringVar(&f.name, "name", "cxhook", "the function's name")
+	fs.Func("agent", "an agent that calls the function, `projects/A/locations/L/agents/ID`; repeat for several.\nWithout it, the agent is taken to be in the function's project and no Webhook resource is managed.", func(s string) error {
+		a, err := setup.ParseAgent(s)
+		if err != nil {
+			return err
+		}
+		f.agents = append(f.agents, a)
+		return nil
+	})
+	fs.BoolVar(&f.gen1, "gen1", false, "the function is 1st gen (Cloud Functions); the default is 2nd gen")
+	fs.DurationVar(&f.webhookTimeout, "webhook-timeout", 5*time.Second, "how long Dialogflow waits for the function, at most 30s")
+	fs.StringVar(&f.webhookName, "webhook-name", "", "display name of the agents' Webhook resource (default: the function's name)")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print what would be done and call nothing")
+	return fs, f
+}
+
+func (f *flags) config() (setup.Config, error) {
+	if f.project == "" || f.region == "" {
+		return setup.Config{}, errors.New("--project and --region are required")
+	}
+	if f.webhookTimeout <= 0 {
+		return setup.Config{}, fmt.Errorf("--webhook-timeout %v: want more than 0", f.webhookTimeout)
+	}
+	cfg := setup.Config{
+		Project:        f.project,
+		Region:         f.region,
+		Function:       f.name,
+		Agents:         f.agents,
+		WebhookName:    f.webhookName,
+		WebhookTimeout: f.webhookTimeout,
+	}
+	if f.gen1 {
+		cfg.Gen = setup.Gen1
+	}
+	return cfg, cfg.Validate()
+}
+
+func printEnv(w io.Writer, env map[string]string) {
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		fmt.Fprintf(w, "%s=%s\n", k, env[k])
+	}
+}
+
+// options reads gcloud's endpoint overrides and access token file from the
+// environment.
+func options(getenv func(string) string) (setup.Options, error) {
+	opts := setup.Options{Endpoints: map[string]string{}}
+	for _, api := range setup.APIs {
+		u := getenv("CLOUDSDK_API_ENDPOINT_OVERRIDES_" + strings.ToUpper(api))
+		if u == "" {
+			continue
+		}
+		// gcloud appends the API's version path to the override, which
+		// should end in a slash; tolerate one without.
+		if !strings.HasSuffix(u, "/") {
+			u += "/"
+		}
+		opts.Endpoints[api] = u
+	}
+	if file := getenv("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"); file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return opts, fmt.Errorf("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE: %w", err)
+		}
+		token := strings.TrimSpace(string(b))
+		if token == "" {
+			return opts, fmt.Errorf("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE: %s is empty", file)
+		}
+		opts.ClientOptions = append(opts.ClientOptions, option.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token})))
+	}
+	return opts, nil
+}

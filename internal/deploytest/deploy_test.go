@@ -1,0 +1,383 @@
+// Package deploytest runs deploy.sh end to end: the real gcloud CLI and
+// cmd/cxhook against internal/fakegcp, through gcloud's endpoint overrides,
+// a dummy access token file and a throwaway CLOUDSDK_CONFIG. It asserts the
+// exact requests (method, path, query and body) against golden files in
+// testdata/, regenerated with
+//
+//	go test ./internal/deploytest -update
+//
+// The golden files hold gcloud's own requests too, so a new gcloud release
+// may change them: review the diff before accepting it. They were made with
+// Google Cloud SDK 528.0.0.
+package deploytest
+
+import (
+	"archive/zip"
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cxhook/cxhook/internal/fakegcp"
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+const (
+	fnProject  = "fn-proj"
+	fnName     = "projects/fn-proj/locations/us-central1/functions/cxhook"
+	runService = "projects/fn-proj/locations/us-central1/services/cxhook"
+	sameAgent  = "projects/fn-proj/locations/global/agents/a1"
+	crossAgent = "projects/agent-proj/locations/europe-west1/agents/a2"
+)
+
+// deployer runs deploy.sh against one fake.
+type deployer struct {
+	t      *testing.T
+	root   string // the repository
+	fake   *fakegcp.Fake
+	srv    *fakegcp.Servers
+	env    []string
+	config string // CLOUDSDK_CONFIG
+	token  string // the dummy access token file
+}
+
+func newDeployer(t *testing.T, gcloud string) *deployer {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fakegcp.New()
+	f.AddProject(fnProject, "111")
+	f.AddProject("agent-proj", "222")
+	f.AddAgent(sameAgent)
+	f.AddAgent(crossAgent)
+	srv := fakegcp.Start(t, f)
+	dir := t.TempDir()
+	token := filepath.Join(dir, "token")
+	if err := os.WriteFile(token, []byte("dummy-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{
+		"PATH=" + filepath.Dir(gcloud) + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"HOME=" + dir,
+		"CLOUDSDK_CONFIG=" + filepath.Join(dir, "gcloud"),
+		"CLOUDSDK_AUTH_ACCESS_TOKEN_FILE=" + token,
+		"CLOUDSDK_CORE_DISABLE_PROMPTS=1",
+		"CLOUDSDK_CORE_DISABLE_USAGE_REPORTING=true",
+		"CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK=true",
+		"GOTOOLCHAIN=local",
+	}
+	// Keep what go needs to build cmd/cxhook with this machine's caches;
+	// drop anything else that could send gcloud elsewhere.
+	env = append(env, goEnv(t)...)
+	if tmp := os.Getenv("TMPDIR"); tmp != "" {
+		env = append(env, "TMPDIR="+tmp)
+	}
+	config := filepath.Join(dir, "gcloud")
+	if err := os.Mkdir(config, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return &deployer{t: t, root: root, fake: f, srv: srv, env: append(env, srv.Env()...), config: config, token: token}
+}
+
+// run runs deploy.sh with args, fails the test unless it exits with
+// wantCode, and returns its output.
+func (d *deployer) run(wantCode int, extraEnv []string, args ...string) string {
+	d.t.Helper()
+	cmd := exec.Command("bash", append([]string{filepath.Join(d.root, "deploy.sh")}, args...)...)
+	cmd.Env = append(d.env, extraEnv...)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	start := time.Now()
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		d.t.Fatal(err)
+	}
+	d.t.Logf("deploy.sh %s: exit %d in %v", strings.Join(args, " "), code, time.Since(start).Round(time.Millisecond))
+	if code != wantCode {
+		d.t.Fatalf("deploy.sh exited %d, want %d:\n%s", code, wantCode, out.String())
+	}
+	return out.String()
+}
+
+// golden compares the requests the fake received since the last call with
+// testdata/NAME.txt, then forgets them.
+func (d *deployer) golden(name string) {
+	d.t.Helper()
+	var b strings.Builder
+	for _, r := range d.fake.Requests() {
+		b.WriteString(r.String() + "\n\n")
+		if bytes.Contains(r.Body, []byte("allUsers")) || bytes.Contains(r.Body, []byte("allAuthenticatedUsers")) {
+			d.t.Errorf("%s %s makes the function public:\n%s", r.Method, r.Path, r.Body)
+		}
+	}
+	d.fake.ResetRequests()
+	got := b.String()
+	// The servers' ports change from run to run.
+	for _, api := range []string{fakegcp.Storage} {
+		got = strings.ReplaceAll(got, strings.TrimSuffix(d.srv.URL(api), "/"), "http://"+api+".fake")
+	}
+	path := filepath.Join("testdata", name+".txt")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			d.t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		d.t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		d.t.Errorf("requests differ from %s (-want +got):\n%s", path, diff)
+	}
+}
+
+// goEnv returns the go settings that deploy.sh's build must share with
+// this test's, as it runs with a throwaway HOME.
+func goEnv(t *testing.T) []string {
+	t.Helper()
+	vars := []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOFLAGS", "GOPROXY", "GOROOT"}
+	out, err := exec.Command("go", append([]string{"env"}, vars...)...).Output()
+	if err != nil {
+		t.Fatalf("go env: %v", err)
+	}
+	var env []string
+	for i, v := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
+		env = append(env, vars[i]+"="+v)
+	}
+	return env
+}
+
+func findGcloud(t *testing.T) string {
+	t.Helper()
+	gcloud, err := exec.LookPath("gcloud")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("gcloud is not on PATH, and CI is set: install the Google Cloud CLI")
+		}
+		t.Skip("gcloud is not on PATH: skipping the deploy.sh end-to-end test (set CI to make this a failure)")
+	}
+	return gcloud
+}
+
+// binDir holds the cmd/cxhook that cxhookBinary builds.
+var binDir string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// cxhookBinary builds cmd/cxhook once, for the scenarios that do not
+// exercise deploy.sh's own build.
+var cxhookBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "deploytest")
+	if err != nil {
+		return "", err
+	}
+	binDir = dir
+	bin := filepath.Join(dir, "cxhook")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/cxhook")
+	cmd.Dir = "../.."
+	cmd.Env = append(os.Environ(), "GOTOOLCHAIN=local")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./cmd/cxhook: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// cliEnv returns the setting that makes deploy.sh use the built cxhook.
+func cliEnv(t *testing.T) []string {
+	t.Helper()
+	bin, err := cxhookBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []string{"CXHOOK_CLI=" + bin}
+}
+
+func TestDeploy(t *testing.T) {
+	gcloud := findGcloud(t)
+	cli := cliEnv(t)
+
+	t.Run("same project, then a rerun", func(t *testing.T) {
+		t.Parallel()
+		d := newDeployer(t, gcloud)
+		args := []string{"--project", fnProject, "--region", "us-central1", "--agent", sameAgent}
+
+		out := d.run(0, nil, args...) // builds cmd/cxhook itself
+		checkUpload(t, d.fake)
+		d.golden("same-project")
+		if !strings.Contains(out, "building cmd/cxhook") {
+			t.Errorf("deploy.sh did not build cmd/cxhook:\n%s", out)
+		}
+		policy := d.fake.Policy(runService)
+		webhooks := d.fake.Webhooks(sameAgent)
+		function := d.fake.Function(fnName)
+
+		d.run(0, cli, args...)
+		d.golden("same-project-rerun")
+		if got := d.fake.PolicyWrites(runService); got != 2 {
+			t.Errorf("%d writes of the Run service policy, want 2: cxhook's grant and gcloud's own rewrite on the rerun", got)
+		}
+		delete(policy, "etag")
+		after := d.fake.Policy(runService)
+		delete(after, "etag")
+		if diff := cmp.Diff(policy, after); diff != "" {
+			t.Errorf("the rerun changed the policy (-before +after):\n%s", diff)
+		}
+		if diff := cmp.Diff(webhooks, d.fake.Webhooks(sameAgent)); diff != "" {
+			t.Errorf("the rerun changed the webhook (-before +after):\n%s", diff)
+		}
+		if diff := cmp.Diff(function["serviceConfig"], d.fake.Function(fnName)["serviceConfig"]); diff != "" {
+			t.Errorf("the rerun changed the function's service config (-before +after):\n%s", diff)
+		}
+	})
+
+	t.Run("cross project", func(t *testing.T) {
+		t.Parallel()
+		d := newDeployer(t, gcloud)
+		// The token file comes from gcloud's configuration this time, not
+		// the environment: deploy.sh must get cxhook's token from gcloud.
+		d.env = slices.DeleteFunc(d.env, func(kv string) bool {
+			return strings.HasPrefix(kv, "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE=")
+		})
+		if err := os.WriteFile(filepath.Join(d.config, "properties"), []byte("[auth]\naccess_token_file = "+d.token+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		d.run(0, cli, "--project="+fnProject, "--region=us-central1", "--agent="+crossAgent,
+			"--webhook-timeout=4.5s", "--min-instances=1", "--concurrency=8", "--memory=512Mi", "--cpu=1")
+		for _, r := range d.fake.Requests() {
+			if r.API != fakegcp.Storage && r.Auth != "Bearer dummy-token" {
+				t.Errorf("%s %s %s sent Authorization %q, want gcloud's token", r.Method, r.API, r.Path, r.Auth)
+			}
+		}
+		d.golden("cross-project")
+		want := []any{map[string]any{
+			"role":    "roles/run.invoker",
+			"members": []any{"serviceAccount:service-222@gcp-sa-dialogflow.iam.gserviceaccount.com"},
+		}}
+		if diff := cmp.Diff(want, d.fake.Policy(runService)["bindings"]); diff != "" {
+			t.Errorf("bindings (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("1st gen", func(t *testing.T) {
+		t.Parallel()
+		d := newDeployer(t, gcloud)
+		d.run(0, cli, "--project", fnProject, "--region", "us-central1", "--agent", crossAgent, "--gen1")
+		d.golden("gen1")
+		want := []any{map[string]any{
+			"role":    "roles/cloudfunctions.invoker",
+			"members": []any{"serviceAccount:service-222@gcp-sa-dialogflow.iam.gserviceaccount.com"},
+		}}
+		if diff := cmp.Diff(want, d.fake.Policy(fnName)["bindings"]); diff != "" {
+			t.Errorf("bindings (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// checkUpload checks what gcloud uploaded: the module and the function's
+// package, without the repository's history, tests or admin-time code.
+func checkUpload(t *testing.T, f *fakegcp.Fake) {
+	t.Helper()
+	var body []byte
+	for _, r := range f.Requests() {
+		if r.API == fakegcp.Storage {
+			body = f.Upload(r.Path)
+		}
+	}
+	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+	if err != nil {
+		t.Fatalf("upload is not a zip: %v", err)
+	}
+	var names []string
+	for _, file := range zr.File {
+		names = append(names, file.Name)
+	}
+	for _, want := range []string{"go.mod", "go.sum", "function.go"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("upload lacks %s: %v", want, names)
+		}
+	}
+	for _, name := range names {
+		for _, prefix := range []string{".git/", "cmd/", "setup/", "internal/fakegcp/", "internal/deploytest/", "deploy.sh"} {
+			if strings.HasPrefix(name, prefix) {
+				t.Errorf("upload holds %s", name)
+			}
+		}
+		if strings.HasSuffix(name, "_test.go") || strings.Contains(name, "testdata/") {
+			t.Errorf("upload holds %s", name)
+		}
+	}
+}
+
+// TestDeployChecksInputs needs neither gcloud nor a build: deploy.sh
+// refuses bad input before it runs anything.
+func TestDeployChecksInputs(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no project", []string{"--region", "us-central1"}, "--project is required"},
+		{"a flag without its value", []string{"--project"}, "--project needs a value"},
+		{"an unknown flag", []string{"--project", "fn-proj", "--region", "us-central1", "--allow-unauthenticated"}, "unknown argument: --allow-unauthenticated"},
+		{"an agent given as a URL", []string{"--project", "fn-proj", "--region", "us-central1", "--agent", "https://dialogflow.cloud.google.com/x"}, "--agent https://dialogflow.cloud.google.com/x: want projects/PROJECT/locations/LOCATION/agents/ID"},
+		{"a timeout over 30s", []string{"--project", "fn-proj", "--region", "us-central1", "--webhook-timeout", "45s"}, "at most 30s"},
+		{"a timeout in minutes", []string{"--project", "fn-proj", "--region", "us-central1", "--webhook-timeout", "1m"}, "want seconds or milliseconds"},
+		{"concurrency on 1st gen", []string{"--project", "fn-proj", "--region", "us-central1", "--gen1", "--concurrency", "4"}, "1st gen functions serve one request per instance"},
+		{"cpu without memory", []string{"--project", "fn-proj", "--region", "us-central1", "--cpu", "1"}, "--cpu needs --memory"},
+		{"an upper-case name", []string{"--project", "fn-proj", "--region", "us-central1", "--name", "CxHook"}, "--name CxHook: want up to 63 lowercase"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command("bash", append([]string{"../../deploy.sh"}, tc.args...)...)
+			cmd.Env = []string{"PATH=/nonexistent"} // nothing may be run
+			out, err := cmd.CombinedOutput()
+			ee, ok := err.(*exec.ExitError)
+			if !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), tc.want) {
+				t.Errorf("deploy.sh %v: %v, output %q; want exit 2 and %q", tc.args, err, out, tc.want)
+			}
+		})
+	}
+}
+
+func TestDeployDryRunCallsNothing(t *testing.T) {
+	t.Parallel()
+	d := newDeployer(t, "/nonexistent/gcloud") // gcloud must not run
+	out := d.run(0, cliEnv(t), "--project", fnProject, "--region", "us-central1", "--agent", crossAgent, "--dry-run")
+
+	if n := len(d.fake.Requests()); n != 0 {
+		t.Errorf("dry run made %d requests", n)
+	}
+	for _, want := range []string{
+		"gcloud functions deploy cxhook --project=fn-proj --region=us-central1 --gen2 --runtime=go125 --trigger-http --no-allow-unauthenticated --entry-point=Webhook --source=. --timeout=5s",
+		"cxhook setup --project fn-proj --region us-central1 --name cxhook --webhook-timeout 5s --agent " + crossAgent,
+		"5. Grant roles/run.invoker",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, out)
+		}
+	}
+}
