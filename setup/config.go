@@ -101,6 +101,8 @@ func (c Config) numbersNeeded() []string {
 //   - CXHOOK_AUDIENCES: the function's URLs known before deploy
 //     ([FunctionURLs]); a token's audience must be one of them.
 //   - CXHOOK_WEBHOOK_TIMEOUT: the agents' webhook timeout, a Go duration.
+//   - GOOGLE_CLOUD_PROJECT: the function's project, for the trace field of
+//     its log lines.
 func (c Config) Env(numbers map[string]string) map[string]string {
 	number := func(project string) string {
 		if n, ok := numbers[project]; ok {
@@ -117,6 +119,7 @@ func (c Config) Env(numbers map[string]string) map[string]string {
 		EnvAgentProjectNumbers: strings.Join(agentNumbers, ","),
 		EnvAudiences:           strings.Join(FunctionURLs(c.Gen, c.Project, number(c.Project), c.Region, c.Function), ","),
 		EnvWebhookTimeout:      c.WebhookTimeout.String(),
+		EnvProject:             c.Project,
 	}
 }
 

@@ -119,10 +119,13 @@ func FunctionURLs(gen Generation, projectID, projectNumber, region, name string)
 
 // The environment variables the deployed function reads.
 const (
-	EnvAuth                 = "CXHOOK_AUTH"
-	EnvAgentProjectNumbers  = "CXHOOK_AGENT_PROJECT_NUMBERS"
-	EnvAudiences            = "CXHOOK_AUDIENCES"
-	EnvWebhookTimeout       = "CXHOOK_WEBHOOK_TIMEOUT"
+	EnvAuth                = "CXHOOK_AUTH"
+	EnvAgentProjectNumbers = "CXHOOK_AGENT_PROJECT_NUMBERS"
+	EnvAudiences           = "CXHOOK_AUDIENCES"
+	EnvWebhookTimeout      = "CXHOOK_WEBHOOK_TIMEOUT"
+	// EnvProject names the function's project for its log lines' trace
+	// field (projects/P/traces/T); Cloud Run functions do not set it.
+	EnvProject              = "GOOGLE_CLOUD_PROJECT"
 	authPlatform            = "platform"
 	defaultWebhookTimeout   = 5 * time.Second
 	maxWebhookTimeout       = 30 * time.Second

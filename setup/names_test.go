@@ -185,7 +185,7 @@ func TestConfigPlanCallsNothing(t *testing.T) {
 	want := strings.Join([]string{
 		"1. Look up the project numbers of fn-proj, agent-proj (Resource Manager projects.get).",
 		"2. Read function projects/fn-proj/locations/us-central1/functions/cxhook (2nd gen, Cloud Functions v2): its URL, environment and timeout.",
-		"3. Make its environment hold CXHOOK_AGENT_PROJECT_NUMBERS=<number of agent-proj> CXHOOK_AUDIENCES=https://cxhook-<number of fn-proj>.us-central1.run.app,https://us-central1-fn-proj.cloudfunctions.net/cxhook CXHOOK_AUTH=platform CXHOOK_WEBHOOK_TIMEOUT=5s, with the function's URL in CXHOOK_AUDIENCES; update the function if not.",
+		"3. Make its environment hold CXHOOK_AGENT_PROJECT_NUMBERS=<number of agent-proj> CXHOOK_AUDIENCES=https://cxhook-<number of fn-proj>.us-central1.run.app,https://us-central1-fn-proj.cloudfunctions.net/cxhook CXHOOK_AUTH=platform CXHOOK_WEBHOOK_TIMEOUT=5s GOOGLE_CLOUD_PROJECT=fn-proj, with the function's URL in CXHOOK_AUDIENCES; update the function if not.",
 		"4. Make sure the Dialogflow service agent of agent-proj exists (Service Usage v1beta1 generateServiceIdentity, polled until done).",
 		"5. Grant roles/run.invoker on the function's Cloud Run service (projects/fn-proj/locations/us-central1/services/cxhook unless the function reports another) to serviceAccount:service-<number of agent-proj>@gcp-sa-dialogflow.iam.gserviceaccount.com: read-modify-write of its IAM policy, nothing written if already granted.",
 		`6. Create or update webhook "cxhook" of agent projects/agent-proj/locations/global/agents/a1 (at https://dialogflow.googleapis.com): uri = the function's URL, serviceAgentAuth = ID_TOKEN, timeout = 5s.`,

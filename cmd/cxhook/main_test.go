@@ -52,7 +52,8 @@ func TestEnv(t *testing.T) {
 	want := "CXHOOK_AGENT_PROJECT_NUMBERS=222\n" +
 		"CXHOOK_AUDIENCES=https://cxhook-111.us-central1.run.app,https://us-central1-fn-proj.cloudfunctions.net/cxhook\n" +
 		"CXHOOK_AUTH=platform\n" +
-		"CXHOOK_WEBHOOK_TIMEOUT=4.5s\n"
+		"CXHOOK_WEBHOOK_TIMEOUT=4.5s\n" +
+		"GOOGLE_CLOUD_PROJECT=fn-proj\n"
 	if diff := cmp.Diff(want, out); diff != "" {
 		t.Errorf("stdout (-want +got):\n%s", diff)
 	}
