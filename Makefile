@@ -11,7 +11,7 @@
 export GOTOOLCHAIN := local
 export GOFLAGS := -mod=readonly
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
-FUZZTIME ?= 15s
+FUZZTIME ?= 10s
 
 .PHONY: run test fmt vet lint shellcheck unit fuzz bench
 
@@ -41,6 +41,8 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzDecodeRequest$$' -fuzztime $(FUZZTIME) ./fulfillment
 	go test -run '^$$' -fuzz '^FuzzRequestMatchesProtojson$$' -fuzztime $(FUZZTIME) ./fulfillment
 	go test -run '^$$' -fuzz '^FuzzResponseMatchesProtojson$$' -fuzztime $(FUZZTIME) ./fulfillment
+	go test -run '^$$' -fuzz '^FuzzParseToken$$' -fuzztime $(FUZZTIME) ./auth
+	go test -run '^$$' -fuzz '^FuzzPlatformVerify$$' -fuzztime $(FUZZTIME) ./auth
 
 # The in-process codec benchmarks; the HTTP load comparison with the peers
 # is ../shared/bench/run.sh (see the README's Performance section).
