@@ -57,16 +57,18 @@ func newWebhook(getenv func(string) string, logger *slog.Logger) (http.Handler, 
 	if err != nil {
 		return nil, err
 	}
-	h := fulfillment.NewHTTPHandler(newMux(time.Now),
-		fulfillment.WithLogger(logger),
-		fulfillment.WithWebhookTimeout(timeout),
-		fulfillment.WithTimeoutResponse(timeoutResponse),
-	)
 	guard, err := callerCheck(getenv, logger)
 	if err != nil {
 		return nil, err
 	}
-	return guard(h), nil
+	// The caller check runs inside the adapter, so that its refusals are
+	// logged with the call's trace and its work counts against the deadline.
+	return fulfillment.NewHTTPHandler(newMux(time.Now),
+		fulfillment.WithLogger(logger),
+		fulfillment.WithWebhookTimeout(timeout),
+		fulfillment.WithTimeoutResponse(timeoutResponse),
+		fulfillment.WithHTTPMiddleware(guard),
+	), nil
 }
 
 // maxWebhookTimeout is the longest webhook timeout Dialogflow allows.

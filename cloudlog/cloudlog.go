@@ -13,15 +13,28 @@
 // The handler takes the trace from the context given to the logging call;
 // [WithTrace] puts it there. The fulfillment package's HTTP adapter does so
 // for every request.
+//
+// The handler formats records itself, without reflection for the common
+// attribute kinds, because a webhook logs a line per call and Cloud Run
+// bills the CPU it takes.
 package cloudlog
 
 import (
 	"context"
+	"encoding"
+	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Options configure a handler. The zero value is valid.
@@ -37,35 +50,224 @@ type Options struct {
 }
 
 // NewHandler returns a slog.Handler that writes Cloud Logging JSON lines to
-// w. Each record is written with one Write call; the handler is safe for
-// concurrent use when w is (as *os.File is).
+// w, one Write call per record. It is safe for concurrent use.
 func NewHandler(w io.Writer, opts *Options) slog.Handler {
-	if opts == nil {
-		opts = &Options{}
+	h := &handler{w: w, mu: new(sync.Mutex), level: slog.LevelInfo}
+	if opts != nil {
+		h.project = opts.ProjectID
+		q, _ := jsontext.AppendQuote(nil, "projects/"+opts.ProjectID+"/traces/")
+		h.tracePrefix = q[:len(q)-1]
+		h.addSource = opts.AddSource
+		if opts.Level != nil {
+			h.level = opts.Level
+		}
 	}
-	jh := slog.NewJSONHandler(w, &slog.HandlerOptions{
-		AddSource:   opts.AddSource,
-		Level:       opts.Level,
-		ReplaceAttr: replaceAttr,
-	})
-	return &handler{next: jh, project: opts.ProjectID}
+	return h
 }
 
-// replaceAttr renames slog's built-in keys to Cloud Logging's.
-func replaceAttr(groups []string, a slog.Attr) slog.Attr {
-	if len(groups) > 0 {
-		return a
+type handler struct {
+	w         io.Writer
+	mu        *sync.Mutex // serializes writes to w, shared by derived handlers
+	level     slog.Leveler
+	project   string
+	addSource bool
+	goas      []groupOrAttrs // from WithGroup and WithAttrs, in order
+	// tracePrefix is "projects/PROJECT/traces/ quoted, without its closing
+	// quote: t.ID (hex) follows.
+	tracePrefix []byte
+}
+
+// groupOrAttrs is one WithGroup (group != "") or WithAttrs call.
+type groupOrAttrs struct {
+	group string
+	attrs []slog.Attr
+}
+
+func (h *handler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level.Level() }
+
+func (h *handler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return h
 	}
-	switch a.Key {
-	case slog.MessageKey:
-		a.Key = "message"
-	case slog.SourceKey:
-		a.Key = "logging.googleapis.com/sourceLocation"
-	case slog.LevelKey:
-		a.Key = "severity"
-		a.Value = slog.StringValue(severity(a.Value.Any().(slog.Level)))
+	return h.with(groupOrAttrs{group: name})
+}
+
+func (h *handler) WithAttrs(as []slog.Attr) slog.Handler {
+	if len(as) == 0 {
+		return h
 	}
-	return a
+	return h.with(groupOrAttrs{attrs: as})
+}
+
+func (h *handler) with(g groupOrAttrs) *handler {
+	h2 := *h
+	h2.goas = append(h.goas[:len(h.goas):len(h.goas)], g)
+	return &h2
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+func (h *handler) Handle(ctx context.Context, r slog.Record) error {
+	bp := bufPool.Get().(*[]byte)
+	b := (*bp)[:0]
+	b = append(b, '{')
+	if !r.Time.IsZero() {
+		b = append(b, `"time":"`...)
+		b = r.Time.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = append(b, `",`...)
+	}
+	b = append(b, `"severity":"`...)
+	b = append(b, severity(r.Level)...)
+	b = append(b, `","message":`...)
+	b, _ = jsontext.AppendQuote(b, r.Message)
+	if t, ok := TraceFromContext(ctx); ok && t.ID != "" {
+		if h.project != "" {
+			b = append(b, `,"logging.googleapis.com/trace":`...)
+			b = append(b, h.tracePrefix...)
+			b = append(b, t.ID...)
+			b = append(b, '"')
+		} else {
+			b = append(b, `,"trace_id":"`+t.ID+`"`...)
+		}
+		if t.SpanID != "" {
+			b = append(b, `,"logging.googleapis.com/spanId":"`+t.SpanID+`"`...)
+		}
+		if t.Sampled {
+			b = append(b, `,"logging.googleapis.com/trace_sampled":true`...)
+		}
+	}
+	if h.addSource && r.PC != 0 {
+		f, _ := runtime.CallersFrames([]uintptr{r.PC}).Next()
+		b = append(b, `,"logging.googleapis.com/sourceLocation":{"file":`...)
+		b, _ = jsontext.AppendQuote(b, f.File)
+		b = append(b, `,"line":"`...)
+		b = strconv.AppendInt(b, int64(f.Line), 10)
+		b = append(b, `","function":`...)
+		b, _ = jsontext.AppendQuote(b, f.Function)
+		b = append(b, '}')
+	}
+
+	// Groups with nothing in them are left out, as slog requires.
+	goas := h.goas
+	if r.NumAttrs() == 0 {
+		for len(goas) > 0 && goas[len(goas)-1].group != "" {
+			goas = goas[:len(goas)-1]
+		}
+	}
+	open := 0
+	first := false // whether the next attribute opens an object
+	for _, g := range goas {
+		if g.group != "" {
+			b = appendSep(b, first)
+			b, _ = jsontext.AppendQuote(b, g.group)
+			b = append(b, ":{"...)
+			open++
+			first = true
+			continue
+		}
+		for _, a := range g.attrs {
+			b, first = appendAttr(b, a, first)
+		}
+	}
+	r.Attrs(func(a slog.Attr) bool {
+		b, first = appendAttr(b, a, first)
+		return true
+	})
+	for range open {
+		b = append(b, '}')
+	}
+	b = append(b, "}\n"...)
+
+	h.mu.Lock()
+	_, err := h.w.Write(b)
+	h.mu.Unlock()
+	if cap(b) <= 64<<10 {
+		*bp = b
+		bufPool.Put(bp)
+	}
+	return err
+}
+
+func appendSep(b []byte, first bool) []byte {
+	if first {
+		return b
+	}
+	return append(b, ',')
+}
+
+// appendAttr appends ,"key":value; first says no comma is due. It reports
+// whether the next attribute is still the first of its object.
+func appendAttr(b []byte, a slog.Attr, first bool) ([]byte, bool) {
+	a.Value = a.Value.Resolve()
+	if a.Equal(slog.Attr{}) {
+		return b, first
+	}
+	if a.Value.Kind() == slog.KindGroup {
+		as := a.Value.Group()
+		if len(as) == 0 {
+			return b, first
+		}
+		if a.Key == "" { // inline the group's attributes
+			for _, ga := range as {
+				b, first = appendAttr(b, ga, first)
+			}
+			return b, first
+		}
+		b = appendSep(b, first)
+		b, _ = jsontext.AppendQuote(b, a.Key)
+		b = append(b, ":{"...)
+		inner := true
+		for _, ga := range as {
+			b, inner = appendAttr(b, ga, inner)
+		}
+		return append(b, '}'), false
+	}
+	b = appendSep(b, first)
+	b, _ = jsontext.AppendQuote(b, a.Key)
+	b = append(b, ':')
+	return appendValue(b, a.Value), false
+}
+
+func appendValue(b []byte, v slog.Value) []byte {
+	switch v.Kind() {
+	case slog.KindString:
+		b, _ = jsontext.AppendQuote(b, v.String())
+		return b
+	case slog.KindInt64:
+		return strconv.AppendInt(b, v.Int64(), 10)
+	case slog.KindUint64:
+		return strconv.AppendUint(b, v.Uint64(), 10)
+	case slog.KindFloat64:
+		f := v.Float64()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			b, _ = jsontext.AppendQuote(b, strconv.FormatFloat(f, 'g', -1, 64))
+			return b
+		}
+		return strconv.AppendFloat(b, f, 'g', -1, 64)
+	case slog.KindBool:
+		return strconv.AppendBool(b, v.Bool())
+	case slog.KindDuration:
+		return strconv.AppendInt(b, int64(v.Duration()), 10)
+	case slog.KindTime:
+		b = append(b, '"')
+		b = v.Time().AppendFormat(b, time.RFC3339Nano)
+		return append(b, '"')
+	}
+	switch x := v.Any().(type) {
+	case error:
+		b, _ = jsontext.AppendQuote(b, x.Error())
+		return b
+	case encoding.TextMarshaler:
+		if t, err := x.MarshalText(); err == nil {
+			b, _ = jsontext.AppendQuote(b, t)
+			return b
+		}
+	}
+	if j, err := json.Marshal(v.Any()); err == nil {
+		return append(b, j...)
+	}
+	b, _ = jsontext.AppendQuote(b, fmt.Sprintf("%+v", v.Any()))
+	return b
 }
 
 func severity(l slog.Level) string {
@@ -82,43 +284,10 @@ func severity(l slog.Level) string {
 	return "CRITICAL"
 }
 
-type handler struct {
-	next    slog.Handler
-	project string
-	grouped bool // WithGroup was called: trace attrs would land in the group
-}
-
-func (h *handler) Enabled(ctx context.Context, l slog.Level) bool { return h.next.Enabled(ctx, l) }
-
-func (h *handler) Handle(ctx context.Context, r slog.Record) error {
-	if t, ok := ctx.Value(traceKey{}).(Trace); ok && t.ID != "" && !h.grouped {
-		if h.project != "" {
-			r.AddAttrs(slog.String("logging.googleapis.com/trace", "projects/"+h.project+"/traces/"+t.ID))
-		} else {
-			r.AddAttrs(slog.String("trace_id", t.ID))
-		}
-		if t.SpanID != "" {
-			r.AddAttrs(slog.String("logging.googleapis.com/spanId", t.SpanID))
-		}
-		if t.Sampled {
-			r.AddAttrs(slog.Bool("logging.googleapis.com/trace_sampled", true))
-		}
-	}
-	return h.next.Handle(ctx, r)
-}
-
-func (h *handler) WithAttrs(as []slog.Attr) slog.Handler {
-	return &handler{next: h.next.WithAttrs(as), project: h.project, grouped: h.grouped}
-}
-
-func (h *handler) WithGroup(name string) slog.Handler {
-	return &handler{next: h.next.WithGroup(name), project: h.project, grouped: true}
-}
-
 // Trace identifies the distributed trace a request belongs to.
 type Trace struct {
 	ID      string // 32 lowercase hex digits
-	SpanID  string // 16 hex digits
+	SpanID  string // 16 lowercase hex digits
 	Sampled bool
 }
 

@@ -143,3 +143,14 @@ func ExampleNewHandler() {
 	// Output:
 	// {"logging.googleapis.com/spanId":"00f067aa0ba902b7","logging.googleapis.com/trace":"projects/my-project/traces/4bf92f3577b34da6a3ce929d0e0e4736","message":"booked","severity":"INFO","tag":"findAvailableTicket"}
 }
+
+// Attributes named like the built-in keys are ordinary attributes.
+func TestBuiltinKeyNames(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	slog.New(cloudlog.NewHandler(&buf, nil)).Info("x", "level", "high", "msg", 1, "source", true)
+	var got map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil || got["level"] != "high" || got["msg"] != 1.0 || got["message"] != "x" {
+		t.Errorf("got %v (%v) from %s", got, err, buf.String())
+	}
+}

@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cxhook/cxhook/cloudlog"
@@ -30,6 +32,11 @@ const (
 	DefaultMaxBodyBytes = 2 << 20
 	// DefaultWebhookTimeout is Dialogflow's default webhook timeout.
 	DefaultWebhookTimeout = 5 * time.Second
+	// MaxWebhookTimeout is the longest webhook timeout Dialogflow allows.
+	MaxWebhookTimeout = 30 * time.Second
+	// minDeadlineMargin is the least time left to answer after the
+	// handler's deadline.
+	minDeadlineMargin = 100 * time.Millisecond
 	// TimedOutParam is the session parameter the default timeout response
 	// sets to true, for the agent to branch on.
 	TimedOutParam = "cxhook_timed_out"
@@ -49,6 +56,7 @@ type config struct {
 	margin     time.Duration // < 0: derived from timeout
 	onTimeout  func(*Request) *Response
 	middleware []Middleware
+	httpMW     []func(http.Handler) http.Handler
 }
 
 // WithMaxBodyBytes sets the request body limit; a larger body is answered
@@ -79,7 +87,8 @@ func WithLogger(l *slog.Logger) Option {
 // running at the deadline is answered for with the timeout response, so that
 // Dialogflow gets a valid answer instead of giving up. The margin is a tenth
 // of the timeout, at least 250 ms and at most 1 s, unless set with
-// [WithDeadlineMargin]. d <= 0 keeps the default, [DefaultWebhookTimeout].
+// [WithDeadlineMargin]. d <= 0 keeps the default, [DefaultWebhookTimeout];
+// more than [MaxWebhookTimeout] is taken as the maximum.
 func WithWebhookTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) {
 		if d > 0 {
@@ -89,8 +98,8 @@ func WithWebhookTimeout(d time.Duration) Option {
 }
 
 // WithDeadlineMargin sets how long before the webhook timeout the handler's
-// deadline falls: the time left to encode and send the answer. It is capped
-// at half the timeout.
+// deadline falls: the time left to encode and send the answer. It is at
+// least 100 ms and at most half the timeout.
 func WithDeadlineMargin(d time.Duration) Option {
 	return optionFunc(func(c *config) {
 		if d >= 0 {
@@ -118,6 +127,15 @@ func WithTimeoutResponse(f func(*Request) *Response) Option {
 // decoded.
 func WithMiddleware(mw ...Middleware) Option {
 	return optionFunc(func(c *config) { c.middleware = append(c.middleware, mw...) })
+}
+
+// WithHTTPMiddleware runs HTTP middleware, such as the caller check of
+// package auth, inside the adapter: after the call's trace and deadline are
+// set up and before the body is read, so that its log lines carry the trace,
+// its refusals get the per-call log line, and its work (fetching keys)
+// counts against the deadline. The first listed runs first.
+func WithHTTPMiddleware(mw ...func(http.Handler) http.Handler) Option {
+	return optionFunc(func(c *config) { c.httpMW = append(c.httpMW, mw...) })
 }
 
 func defaultTimeoutResponse(*Request) *Response {
@@ -153,20 +171,30 @@ func NewHTTPHandler(h Handler, opts ...Option) http.Handler {
 	if c.logger == nil {
 		c.logger = slog.New(cloudlog.NewHandler(os.Stdout, &cloudlog.Options{ProjectID: os.Getenv("GOOGLE_CLOUD_PROJECT")}))
 	}
+	c.timeout = min(c.timeout, MaxWebhookTimeout)
 	if c.margin < 0 {
 		c.margin = min(max(c.timeout/10, 250*time.Millisecond), time.Second)
 	}
-	c.margin = min(c.margin, c.timeout/2)
+	c.margin = min(max(c.margin, minDeadlineMargin), c.timeout/2)
 	if len(c.middleware) > 0 {
 		h = Chain(c.middleware...)(h)
 	}
-	return &httpHandler{h: h, c: c, budget: c.timeout - c.margin}
+	hh := &httpHandler{h: h, c: c, budget: c.timeout - c.margin}
+	if len(c.httpMW) > 0 {
+		var chain http.Handler = http.HandlerFunc(hh.serveInner)
+		for _, mw := range slices.Backward(c.httpMW) {
+			chain = mw(chain)
+		}
+		hh.httpChain = chain
+	}
+	return hh
 }
 
 type httpHandler struct {
-	h      Handler
-	c      config
-	budget time.Duration
+	h         Handler
+	c         config
+	budget    time.Duration
+	httpChain http.Handler // the HTTP middleware, ending in serveInner; nil without any
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -193,20 +221,76 @@ func EncodeResponse(resp *Response) ([]byte, error) {
 
 // call is the per-request state the access log line reads.
 type call struct {
-	req     *Request
-	status  int
-	timeout bool
+	start    time.Time
+	answered time.Duration // when the answer was written, from start
+	req      *Request
+	status   int
+	timeout  bool
 }
 
+type callKey struct{}
+
+// statusWriter records the status an HTTP middleware writes (a 401 from the
+// caller check), for the access line.
+type statusWriter struct {
+	http.ResponseWriter
+	c *call
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.c.status == 0 {
+		s.c.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.c.status == 0 {
+		s.c.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// ServeHTTP serves one call. The trace, the deadline and the access line
+// cover the whole call, the HTTP middleware (the caller check) included:
+// the deadline counts from the request's arrival.
 func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
+	c := &call{start: time.Now()}
 	ctx := r.Context()
 	if _, ok := cloudlog.TraceFromContext(ctx); !ok {
 		ctx = cloudlog.WithTrace(ctx, cloudlog.TraceFromHeader(r.Header))
 	}
-	c := call{}
-	defer func() { h.logCall(ctx, &c, start) }()
+	ctx, cancel := context.WithDeadline(ctx, c.start.Add(h.budget))
+	defer cancel()
+	defer h.logCall(ctx, c)
+	if h.httpChain == nil {
+		h.serve(ctx, w, r, c)
+		return
+	}
+	sw := &statusWriter{ResponseWriter: w, c: c}
+	h.httpChain.ServeHTTP(sw, r.WithContext(context.WithValue(ctx, callKey{}, c)))
+	if c.status == 0 && c.req == nil {
+		c.status = http.StatusOK // the middleware answered without a status
+	}
+}
 
+// serveInner is the end of the HTTP middleware chain.
+func (h *httpHandler) serveInner(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	c, _ := ctx.Value(callKey{}).(*call)
+	if c == nil { // a middleware replaced the context: start afresh
+		c = &call{start: time.Now()}
+	}
+	if sw, ok := w.(*statusWriter); ok && sw.c == c {
+		w = sw.ResponseWriter // serve sets c.status itself
+	}
+	h.serve(ctx, w, r, c)
+}
+
+// serve reads, dispatches and answers one call; ctx carries its deadline.
+func (h *httpHandler) serve(ctx context.Context, w http.ResponseWriter, r *http.Request, c *call) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		c.status = writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "use POST")
@@ -238,32 +322,123 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.req = req
+	h.dispatch(ctx, w, req, c, buf)
+}
 
-	resp, err, timedOut := h.run(ctx, req)
-	c.timeout = timedOut
+// Who answers a call: the handler, or the timeout response at the deadline.
+const (
+	answerPending uint32 = iota
+	answerByHandler
+	answerByTimeout
+)
+
+// dispatch runs the handler on the serving goroutine (no goroutine per
+// call). If its deadline passes first, a timer goroutine answers with the
+// timeout response, while the handler finishes on its own; ServeHTTP
+// returns when both are done, so the ResponseWriter is never used late.
+func (h *httpHandler) dispatch(ctx context.Context, w http.ResponseWriter, req *Request, c *call, buf *bytes.Buffer) {
+	if err := ctx.Err(); err != nil {
+		h.answerError(ctx, w, req, c, err)
+		return
+	}
+	var state atomic.Uint32
+	timedOut := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(timedOut)
+		if !errors.Is(ctx.Err(), context.DeadlineExceeded) || !state.CompareAndSwap(answerPending, answerByTimeout) {
+			return // the caller went away, or the handler answered first
+		}
+		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "handler overran its deadline; sent the timeout response",
+			slog.String("tag", req.Tag()), slog.Duration("deadline", h.budget))
+		h.answerTimeout(ctx, w, req, c, new(bytes.Buffer))
+		_ = http.NewResponseController(w).Flush()
+	})
+
+	resp, err := h.call(ctx, req)
+
+	if stop() { // the deadline has not passed: the timer will not run
+		close(timedOut)
+	}
+	if !state.CompareAndSwap(answerPending, answerByHandler) {
+		<-timedOut // the timeout response is being written
+		if err != nil {
+			h.c.logger.LogAttrs(ctx, slog.LevelWarn, "late handler finished with an error", slog.String("tag", req.Tag()), slog.String("error", err.Error()))
+		}
+		return
+	}
+	// A handler that gave up because its deadline passed gets the timeout
+	// response too, as one that is still running does.
+	if err != nil && errors.Is(err, context.DeadlineExceeded) && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "handler gave up at its deadline; sent the timeout response",
+			slog.String("tag", req.Tag()), slog.Duration("deadline", h.budget))
+		h.answerTimeout(ctx, w, req, c, buf)
+		return
+	}
 	if err == nil && resp == nil {
 		err = NewError(CodeInternal, fmt.Errorf("handler for tag %q returned a nil response and a nil error", req.Tag()))
 	}
 	if err != nil {
-		code := CodeOf(err)
-		c.status = writeError(w, code.HTTPStatus(), code.String(), code.message())
-		level := slog.LevelError
-		if c.status < 500 {
-			level = slog.LevelWarn
-		}
-		h.c.logger.LogAttrs(ctx, level, "handler failed", slog.String("tag", req.Tag()), slog.String("session", req.SessionID()), slog.String("error", err.Error()))
+		h.answerError(ctx, w, req, c, err)
 		return
 	}
+	h.answer(ctx, w, req, c, resp, buf)
+}
 
+// call runs the handler, turning a panic into an error (its stack logged).
+func (h *httpHandler) call(ctx context.Context, req *Request) (resp *Response, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			h.c.logger.LogAttrs(ctx, slog.LevelError, "handler panicked", slog.String("tag", req.Tag()),
+				slog.String("panic", fmt.Sprint(p)), slog.String("stack", string(debug.Stack())))
+			resp, err = nil, NewError(CodeInternal, fmt.Errorf("handler for tag %q panicked", req.Tag()))
+		}
+	}()
+	return h.h.Fulfill(ctx, req)
+}
+
+// answerTimeout sends the timeout response.
+func (h *httpHandler) answerTimeout(ctx context.Context, w http.ResponseWriter, req *Request, c *call, buf *bytes.Buffer) {
+	c.timeout = true
+	var resp *Response
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				h.c.logger.LogAttrs(ctx, slog.LevelError, "timeout response function panicked", slog.String("panic", fmt.Sprint(p)))
+			}
+		}()
+		resp = h.c.onTimeout(req)
+	}()
+	if resp == nil {
+		resp = defaultTimeoutResponse(req)
+	}
+	h.answer(ctx, w, req, c, resp, buf)
+}
+
+// answerError sends the error's status with a generic body and logs it.
+func (h *httpHandler) answerError(ctx context.Context, w http.ResponseWriter, req *Request, c *call, err error) {
+	code := CodeOf(err)
+	c.status = writeError(w, code.HTTPStatus(), code.String(), code.message())
+	level := slog.LevelError
+	if c.status < 500 || code == CodeCanceled {
+		level = slog.LevelWarn
+	}
+	h.c.logger.LogAttrs(ctx, level, "handler failed", slog.String("tag", clip(req.Tag())), slog.String("session", clip(req.SessionID())), slog.String("error", err.Error()))
+}
+
+// answer encodes and sends resp, or fails the call if it cannot be sent.
+func (h *httpHandler) answer(ctx context.Context, w http.ResponseWriter, req *Request, c *call, resp *Response, buf *bytes.Buffer) {
 	buf.Reset()
-	if err := json.MarshalWrite(buf, resp); err != nil {
+	if err := encodeSafely(buf, resp); err != nil {
 		c.status = writeError(w, 500, CodeInternal.String(), CodeInternal.message())
-		h.c.logger.LogAttrs(ctx, slog.LevelError, "encoding the response failed", slog.String("tag", req.Tag()), slog.String("session", req.SessionID()), slog.String("error", err.Error()))
+		h.c.logger.LogAttrs(ctx, slog.LevelError, "encoding the response failed", slog.String("tag", clip(req.Tag())), slog.String("session", clip(req.SessionID())), slog.String("error", err.Error()))
 		return
 	}
 	if buf.Len() > MaxResponseBytes {
 		c.status = writeError(w, 500, CodeInternal.String(), CodeInternal.message())
-		h.c.logger.LogAttrs(ctx, slog.LevelError, "response too large for Dialogflow; not sent", slog.String("tag", req.Tag()), slog.String("session", req.SessionID()), slog.Int("size", buf.Len()), slog.Int("limit", MaxResponseBytes))
+		h.c.logger.LogAttrs(ctx, slog.LevelError, "response too large for Dialogflow; not sent", slog.String("tag", clip(req.Tag())), slog.String("session", clip(req.SessionID())), slog.Int("size", buf.Len()), slog.Int("limit", MaxResponseBytes))
 		return
 	}
 	hdr := w.Header()
@@ -272,80 +447,31 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	c.status = http.StatusOK
 	_, _ = w.Write(buf.Bytes())
+	c.answered = time.Since(c.start)
 }
 
-func putBuf(b *bytes.Buffer) {
-	if b.Cap() <= 1<<20 { // don't keep huge buffers alive
-		bufPool.Put(b)
-	}
-}
-
-type result struct {
-	resp *Response
-	err  error
-}
-
-// run calls the handler with the call's deadline. If the deadline passes
-// first, it returns the timeout response and leaves the handler to finish
-// on its own (its context is cancelled; its result is dropped and logged).
-func (h *httpHandler) run(parent context.Context, req *Request) (resp *Response, err error, timedOut bool) {
-	if err := parent.Err(); err != nil {
-		return nil, err, false
-	}
-	ctx, cancel := context.WithTimeout(parent, h.budget)
-	done := make(chan result, 1)
-	go func() {
-		defer cancel()
-		defer func() {
-			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
-					done <- result{err: NewError(CodeCanceled, errors.New("handler aborted"))}
-					return
-				}
-				h.c.logger.LogAttrs(parent, slog.LevelError, "handler panicked", slog.String("tag", req.Tag()), slog.String("panic", fmt.Sprint(p)), slog.String("stack", string(debug.Stack())))
-				done <- result{err: NewError(CodeInternal, fmt.Errorf("handler for tag %q panicked", req.Tag()))}
-			}
-		}()
-		resp, err := h.h.Fulfill(ctx, req)
-		done <- result{resp, err}
-	}()
-	tag := req.Tag()
-	timeout := func(what string) (*Response, error, bool) {
-		h.c.logger.LogAttrs(parent, slog.LevelWarn, what+"; sent the timeout response", slog.String("tag", tag), slog.Duration("deadline", h.budget))
-		return h.c.onTimeout(req), nil, true
-	}
-	// finish returns the handler's result, except that a handler that gave
-	// up because its deadline passed gets the timeout response, as one that
-	// is still running does.
-	finish := func(r result) (*Response, error, bool) {
-		if r.err != nil && errors.Is(r.err, context.DeadlineExceeded) && ctx.Err() != nil && parent.Err() == nil {
-			return timeout("handler gave up at its deadline")
-		}
-		return r.resp, r.err, false
-	}
-	select {
-	case r := <-done:
-		return finish(r)
-	case <-ctx.Done():
-	}
-	select { // the handler may have finished just as the deadline passed
-	case r := <-done:
-		return finish(r)
-	default:
-	}
-	if err := parent.Err(); err != nil {
-		return nil, err, false // the caller went away
-	}
-	go func() {
-		r := <-done
-		if r.err != nil {
-			h.c.logger.LogAttrs(parent, slog.LevelWarn, "late handler finished with an error", slog.String("tag", tag), slog.String("error", r.err.Error()))
+// encodeSafely encodes resp, turning a panic in a value's marshaler into an
+// error.
+func encodeSafely(buf *bytes.Buffer, resp *Response) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("encoding panicked: %v", p)
 		}
 	}()
-	return timeout("handler overran its deadline")
+	return json.MarshalWrite(buf, resp)
 }
 
-func (h *httpHandler) logCall(ctx context.Context, c *call, start time.Time) {
+// clip bounds a caller-controlled string written to the log, so that one
+// oversized value cannot make a log entry Cloud Logging drops.
+func clip(s string) string {
+	const max = 256
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "…"
+}
+
+func (h *httpHandler) logCall(ctx context.Context, c *call) {
 	level := slog.LevelInfo
 	switch {
 	case c.status >= 500:
@@ -356,11 +482,15 @@ func (h *httpHandler) logCall(ctx context.Context, c *call, start time.Time) {
 	if !h.c.logger.Enabled(ctx, level) {
 		return
 	}
+	latency := c.answered
+	if latency == 0 {
+		latency = time.Since(c.start)
+	}
 	attrs := make([]slog.Attr, 0, 6)
 	if c.req != nil {
-		attrs = append(attrs, slog.String("tag", c.req.Tag()), slog.String("session", c.req.SessionID()))
+		attrs = append(attrs, slog.String("tag", clip(c.req.Tag())), slog.String("session", clip(c.req.SessionID())))
 	}
-	attrs = append(attrs, slog.Int("status", c.status), slog.Float64("latency_ms", float64(time.Since(start).Microseconds())/1000))
+	attrs = append(attrs, slog.Int("status", c.status), slog.Float64("latency_ms", float64(latency.Microseconds())/1000))
 	if c.timeout {
 		attrs = append(attrs, slog.Bool("timed_out", true))
 	}
@@ -392,16 +522,22 @@ func decodeErrorAttrs(err error, size int) []slog.Attr {
 	case size == 0:
 		attrs = append(attrs, slog.String("problem", "empty body"))
 	case errors.As(err, &se):
-		attrs = append(attrs, slog.String("problem", "wrong type"), slog.Int64("offset", se.ByteOffset), slog.String("pointer", string(se.JSONPointer)), slog.String("json_kind", se.JSONKind.String()))
+		attrs = append(attrs, slog.String("problem", "wrong type"), slog.Int64("offset", se.ByteOffset), slog.String("pointer", clip(string(se.JSONPointer))), slog.String("json_kind", se.JSONKind.String()))
 		if se.GoType != nil {
 			attrs = append(attrs, slog.String("go_type", se.GoType.String()))
 		}
 	case errors.As(err, &syn):
-		attrs = append(attrs, slog.String("problem", "malformed JSON"), slog.Int64("offset", syn.ByteOffset), slog.String("pointer", string(syn.JSONPointer)))
+		attrs = append(attrs, slog.String("problem", "malformed JSON"), slog.Int64("offset", syn.ByteOffset), slog.String("pointer", clip(string(syn.JSONPointer))))
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		attrs = append(attrs, slog.String("problem", "truncated JSON"))
 	default:
 		attrs = append(attrs, slog.String("problem", "invalid"))
 	}
 	return attrs
+}
+
+func putBuf(b *bytes.Buffer) {
+	if b.Cap() <= 1<<20 { // don't keep huge buffers alive
+		bufPool.Put(b)
+	}
 }

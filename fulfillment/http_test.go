@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -240,8 +241,12 @@ func TestDeadline(t *testing.T) {
 	if gotDeadline <= 0 || gotDeadline > 300*time.Millisecond {
 		t.Errorf("handler deadline %v from start, want ≤ timeout - margin = 300ms", gotDeadline)
 	}
-	if !strings.Contains(logs.String(), `"timed_out":true`) {
-		t.Errorf("log does not mark the timeout: %s", logs)
+	// The access line is written when the late handler returns.
+	for i := 0; !strings.Contains(logs.String(), `"timed_out":true`); i++ {
+		if i == 100 {
+			t.Fatalf("log does not mark the timeout: %s", logs)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -336,5 +341,64 @@ func TestMuxPanics(t *testing.T) {
 			}()
 			tt.f(fulfillment.NewMux())
 		})
+	}
+}
+
+// A handler's own timeout on a dependency is its error, not the call's
+// deadline: it answers with the error's status.
+func TestHandlerSubTimeoutIsAnError(t *testing.T) {
+	t.Parallel()
+	mux := fulfillment.NewMux()
+	mux.HandleFunc("sub", func(ctx context.Context, r *fulfillment.Request) (*fulfillment.Response, error) {
+		sub, cancel := context.WithTimeout(ctx, time.Millisecond)
+		defer cancel()
+		<-sub.Done()
+		return nil, fulfillment.NewError(fulfillment.CodeUnavailable, fmt.Errorf("inventory: %w", sub.Err()))
+	})
+	url, logs := newServer(t, mux)
+	for range 20 {
+		if resp, body := post(t, url, req("sub")); resp.StatusCode != 503 {
+			t.Fatalf("status %d (%s), want 503; log %s", resp.StatusCode, body, logs)
+		}
+	}
+}
+
+// HTTP middleware runs inside the adapter: its refusals get the access line
+// and it sees the call's deadline.
+func TestHTTPMiddleware(t *testing.T) {
+	t.Parallel()
+	sawDeadline := make(chan bool, 1)
+	deny := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, ok := r.Context().Deadline()
+			sawDeadline <- ok
+			if r.Header.Get("X-Key") != "k" {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	url, logs := newServer(t, testMux(), fulfillment.WithHTTPMiddleware(deny))
+	if resp, _ := post(t, url, req("ok")); resp.StatusCode != 401 {
+		t.Fatalf("status %d, want 401", resp.StatusCode)
+	}
+	if !<-sawDeadline {
+		t.Error("the middleware's context has no deadline")
+	}
+	r, _ := http.NewRequest("POST", url, strings.NewReader(req("ok")))
+	r.Header.Set("X-Key", "k")
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	<-sawDeadline
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d, want 200", resp.StatusCode)
+	}
+	log := logs.String()
+	if !strings.Contains(log, `"status":401`) || !strings.Contains(log, `"status":200,`) || !strings.Contains(log, `"tag":"ok"`) {
+		t.Errorf("access lines missing: %s", log)
 	}
 }

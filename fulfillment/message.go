@@ -184,6 +184,20 @@ func (m Message) Kind() MessageKind {
 	return KindUnknown
 }
 
+// variants counts the message's variants; a valid message has one.
+func (m Message) variants() int {
+	w := &m.w
+	n := 0
+	for _, set := range []bool{w.Text != nil, w.Payload != nil, w.ConversationSuccess != nil, w.OutputAudioText != nil,
+		w.LiveAgentHandoff != nil, w.EndInteraction != nil, w.PlayAudio != nil, w.MixedAudio != nil,
+		w.TelephonyTransferCall != nil, w.KnowledgeInfoCard != nil, w.ToolCall != nil} {
+		if set {
+			n++
+		}
+	}
+	return n
+}
+
 // TextVariants returns the variants of a text message.
 func (m Message) TextVariants() []string {
 	if m.w.Text == nil {
@@ -280,6 +294,24 @@ func (m Message) Channel() string { return m.w.Channel }
 
 // MarshalJSONTo writes the message in the proto JSON form.
 func (m Message) MarshalJSONTo(enc *jsontext.Encoder) error {
+	if t := m.w.Text; t != nil && !t.AllowPlaybackInterruption && m.w == (wireMessage{Text: t}) {
+		// A plain text message, the common reply: no reflection.
+		w := tokenWriter{enc: enc}
+		w.begin()
+		w.name("text")
+		w.begin()
+		if len(t.Text) > 0 {
+			w.name("text")
+			w.tok(jsontext.BeginArray)
+			for _, v := range t.Text {
+				w.str(v)
+			}
+			w.tok(jsontext.EndArray)
+		}
+		w.end()
+		w.end()
+		return w.err
+	}
 	return json.MarshalEncode(enc, &m.w)
 }
 

@@ -61,7 +61,7 @@ type entry struct {
 	where string // file:line of the registration
 }
 
-// NewMux returns an empty Mux.
+// NewMux returns an empty Mux. The zero Mux is empty too, and usable.
 func NewMux() *Mux { return &Mux{handlers: make(map[string]entry)} }
 
 // Handle registers h for tag. It panics if tag is empty, h is nil, or tag
@@ -70,6 +70,9 @@ func NewMux() *Mux { return &Mux{handlers: make(map[string]entry)} }
 func (m *Mux) Handle(tag string, h Handler) { m.handle(tag, h, caller()) }
 
 func (m *Mux) handle(tag string, h Handler, where string) {
+	if m.handlers == nil {
+		m.handlers = make(map[string]entry)
+	}
 	switch {
 	case tag == "":
 		panic("fulfillment: Mux.Handle: empty tag (at " + where + ")")

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"unsafe"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -29,18 +30,25 @@ var (
 type ParamError struct {
 	Name string // the parameter's display name
 	Want string // what the getter reads: "string", "number", "integer", ...
-	Got  string // the JSON kind found: "absent", "null", "string", "number", "bool", "list", "map"
+	Got  string // the JSON kind found: "absent", "null", "string", "number", "bool", "list", "map"; for Decode, the Go type
 	Err  error  // ErrAbsent, ErrNull or ErrWrongType
 }
 
 func (e *ParamError) Error() string {
+	what := "value"
+	if e.Name != "" {
+		what = fmt.Sprintf("parameter %q", e.Name)
+	}
 	switch e.Err {
 	case ErrAbsent:
-		return fmt.Sprintf("parameter %q is absent", e.Name)
+		return what + " is absent"
 	case ErrNull:
-		return fmt.Sprintf("parameter %q is null, want %s", e.Name, e.Want)
+		return fmt.Sprintf("%s is null, want %s", what, e.Want)
 	}
-	return fmt.Sprintf("parameter %q is a %s, want %s", e.Name, e.Got, e.Want)
+	if e.Got == e.Want || e.Got == "number" && e.Want == "integer" {
+		return fmt.Sprintf("%s is not an integer that fits", what)
+	}
+	return fmt.Sprintf("%s is a %s, want %s", what, e.Got, e.Want)
 }
 
 // Unwrap returns ErrAbsent, ErrNull or ErrWrongType.
@@ -102,21 +110,8 @@ func (v Value) String() (string, error) {
 	return s, v.decode("string", '"', &s)
 }
 
-// Number returns the value if it is a JSON number. protojson also accepts the
-// strings "NaN", "Infinity" and "-Infinity"; so does Number.
+// Number returns the value if it is a JSON number.
 func (v Value) Number() (float64, error) {
-	if v.Kind() == "string" {
-		var s string
-		_ = json.Unmarshal(v.raw, &s)
-		switch s {
-		case "NaN":
-			return math.NaN(), nil
-		case "Infinity":
-			return math.Inf(1), nil
-		case "-Infinity":
-			return math.Inf(-1), nil
-		}
-	}
 	var f float64
 	return f, v.decode("number", '0', &f)
 }
@@ -133,7 +128,7 @@ func (v Value) Int() (int64, error) {
 		return 0, err
 	}
 	if f != math.Trunc(f) || f < -(1<<63) || f >= 1<<63 {
-		return 0, &ParamError{Want: "integer", Got: "number with a fraction or out of range", Err: ErrWrongType}
+		return 0, &ParamError{Want: "integer", Got: "number", Err: ErrWrongType}
 	}
 	return int64(f), nil
 }
@@ -173,7 +168,7 @@ func (v Value) Decode(dst any) error {
 	if len(v.raw) == 0 {
 		return &ParamError{Want: "value", Got: "absent", Err: ErrAbsent}
 	}
-	return json.Unmarshal(v.raw, dst, wholeNumbers)
+	return decodeError(json.Unmarshal(v.raw, dst, wholeNumbers))
 }
 
 // wholeNumbers lets integer Go types take JSON numbers with a zero fraction
@@ -193,11 +188,16 @@ func wholeNumber[T int | int8 | int16 | int32 | int64 | uint | uint8 | uint16 | 
 			return err
 		}
 		f := tok.Float()
-		t := T(f)
-		if f != math.Trunc(f) || float64(t) != f {
-			return fmt.Errorf("number %v does not fit %T", f, t)
+		var zero T
+		bits := unsafe.Sizeof(zero) * 8
+		lo, hi := 0.0, math.Ldexp(1, int(bits)) // [lo, hi)
+		if zero-1 < zero {                      // signed
+			lo, hi = -math.Ldexp(1, int(bits)-1), math.Ldexp(1, int(bits)-1)
 		}
-		*v = t
+		if f != math.Trunc(f) || f < lo || f >= hi {
+			return fmt.Errorf("number does not fit %T", zero)
+		}
+		*v = T(f)
 		return nil
 	})
 }
@@ -325,7 +325,44 @@ func (p Params) Decode(dst any) error {
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(b, dst, wholeNumbers)
+	return decodeError(json.Unmarshal(b, dst, wholeNumbers))
+}
+
+// decodeError rewrites an error from binding parameters so that it names
+// the parameter and the types but holds no value: JSON v2's messages quote
+// the input, and handlers' errors are logged.
+func decodeError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *json.SemanticError
+	if !errors.As(err, &se) {
+		return &ParamError{Want: "value", Got: "invalid", Err: ErrWrongType}
+	}
+	name := string(se.JSONPointer)
+	if len(name) > 0 {
+		name = name[1:]
+	}
+	want := "value"
+	if se.GoType != nil {
+		want = se.GoType.String()
+	}
+	got := "value"
+	switch se.JSONKind {
+	case '"':
+		got = "string"
+	case '0':
+		got = "number"
+	case 't', 'f':
+		got = "bool"
+	case '[':
+		got = "list"
+	case '{':
+		got = "map"
+	case 'n':
+		got = "null"
+	}
+	return &ParamError{Name: name, Want: want, Got: got, Err: ErrWrongType}
 }
 
 // MarshalJSONTo writes the parameters as a JSON object.

@@ -2,7 +2,7 @@ package fulfillment_test
 
 import (
 	"errors"
-	"math"
+	"strings"
 	"testing"
 
 	"github.com/cxhook/cxhook/fulfillment"
@@ -44,7 +44,7 @@ func TestParamGetters(t *testing.T) {
 		{"number from an int", num, "i", 3.0, nil},
 		{"number from a string", num, "s", 0.0, fulfillment.ErrWrongType},
 		{"number null", num, "null", 0.0, fulfillment.ErrNull},
-		{"number -Infinity", num, "inf", math.Inf(-1), nil},
+		{"the string -Infinity is a string", num, "inf", 0.0, fulfillment.ErrWrongType},
 		{"int", integer, "i", int64(3), nil},
 		{"int written 3.0", integer, "i0", int64(3), nil},
 		{"int negative", integer, "neg", int64(-4), nil},
@@ -145,16 +145,52 @@ func TestTargets(t *testing.T) {
 
 func TestResponseBuilderMisuse(t *testing.T) {
 	t.Parallel()
+	raw, _ := fulfillment.ResponseFromJSON([]byte(`{}`))
 	for name, r := range map[string]*fulfillment.Response{
-		"nil param value":       fulfillment.NewResponse().SetParam("x", nil),
-		"empty param name":      fulfillment.NewResponse().SetParam("", 1),
-		"nil form value":        fulfillment.NewResponse().SetFormParam("x", nil),
-		"message with no kind":  fulfillment.NewResponse().Add(fulfillment.Message{}),
-		"payload not an object": fulfillment.NewResponse().SetPayload([]int{1}),
-		"unencodable value":     fulfillment.NewResponse().SetParam("c", make(chan int)),
+		"builder on a raw response": raw.SetParam("x", 1),
+		"nil param value":           fulfillment.NewResponse().SetParam("x", nil),
+		"empty param name":          fulfillment.NewResponse().SetParam("", 1),
+		"nil form value":            fulfillment.NewResponse().SetFormParam("x", nil),
+		"message with no kind":      fulfillment.NewResponse().Add(fulfillment.Message{}),
+		"payload not an object":     fulfillment.NewResponse().SetPayload([]int{1}),
+		"unencodable value":         fulfillment.NewResponse().SetParam("c", make(chan int)),
+		"nil pointer value":         fulfillment.NewResponse().SetParam("p", (*string)(nil)),
+		"absent Value":              fulfillment.NewResponse().SetParam("v", fulfillment.Value{}),
+		"output-only message":       fulfillment.NewResponse().Add(decode(t, `{"messages":[{"endInteraction":{}}]}`).Messages()...),
+		"two variants":              fulfillment.NewResponse().Add(decode(t, `{"messages":[{"text":{"text":["a"]},"playAudio":{"audioUri":"u"}}]}`).Messages()...),
 	} {
 		if _, err := fulfillment.EncodeResponse(r); err == nil {
 			t.Errorf("%s: encoded without error", name)
+		}
+	}
+}
+
+// Binding errors name the parameter and the types, never the value: the
+// handler's error is logged.
+func TestParamsDecodeErrorsHoldNoValue(t *testing.T) {
+	t.Parallel()
+	p := decode(t, `{"sessionInfo":{"parameters":{"card":4111111111111111,"dob":"1984-02-30 secret"}}}`).Params()
+	var small struct {
+		Card uint8 `json:"card"`
+	}
+	var dates struct {
+		DOB int `json:"dob"`
+	}
+	for _, err := range []error{p.Decode(&small), p.Decode(&dates)} {
+		if err == nil || !errors.Is(err, fulfillment.ErrWrongType) {
+			t.Fatalf("error %v, want ErrWrongType", err)
+		}
+		if msg := err.Error(); strings.Contains(msg, "4111") || strings.Contains(msg, "secret") || strings.Contains(msg, "1984") {
+			t.Errorf("error quotes the value: %s", msg)
+		}
+	}
+}
+
+func TestRequestShape(t *testing.T) {
+	t.Parallel()
+	for _, bad := range []string{`null`, `{"text":"a","dtmfDigits":"1"}`} {
+		if _, err := fulfillment.DecodeRequest([]byte(bad)); err == nil {
+			t.Errorf("%s decoded", bad)
 		}
 	}
 }

@@ -1,6 +1,8 @@
 package fulfillment
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/go-json-experiment/json"
@@ -368,5 +370,20 @@ func (r *Request) MarshalJSONTo(enc *jsontext.Encoder) error {
 // null), and skips members the public proto does not have.
 func (r *Request) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	r.w = wireRequest{}
-	return json.UnmarshalDecode(dec, &r.w)
+	if k := dec.PeekKind(); k != '{' {
+		return fmt.Errorf("a WebhookRequest must be a JSON object, not %v", k)
+	}
+	if err := json.UnmarshalDecode(dec, &r.w); err != nil {
+		return err
+	}
+	n := 0
+	for _, q := range []*string{r.w.Text, r.w.Transcript, r.w.TriggerIntent, r.w.TriggerEvent, r.w.DTMFDigits} {
+		if q != nil {
+			n++
+		}
+	}
+	if n > 1 {
+		return errors.New("a WebhookRequest holds one query input (text, transcript, triggerIntent, triggerEvent or dtmfDigits), not several")
+	}
+	return nil
 }
