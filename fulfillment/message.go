@@ -336,11 +336,7 @@ func objectParams(v any) Params {
 	if err != nil {
 		return Params{err: err}
 	}
-	var p Params
-	if err := json.Unmarshal(b, &p); err != nil {
-		return Params{err: err}
-	}
-	return p
+	return Params{raw: b}
 }
 
 func metadataParams(v any) *Params {

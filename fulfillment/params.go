@@ -1,11 +1,12 @@
 package fulfillment
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
-	"maps"
 	"math"
 	"slices"
+	"sync"
 	"unsafe"
 
 	"github.com/go-json-experiment/json"
@@ -155,11 +156,10 @@ func (v Value) List() ([]Value, error) {
 // Map returns the members of a JSON object as parameters, so that nested
 // values are read with the same getters.
 func (v Value) Map() (Params, error) {
-	var m map[string]jsontext.Value
-	if err := v.decode("map", '{', &m); err != nil {
+	if err := v.check("map", '{'); err != nil {
 		return Params{}, err
 	}
-	return Params{m: m}, nil
+	return Params{raw: v.raw}, nil
 }
 
 // Decode unmarshals the value into dst (a pointer), with the rules of
@@ -202,6 +202,20 @@ func wholeNumber[T int | int8 | int16 | int32 | int64 | uint | uint8 | uint16 | 
 	})
 }
 
+// check returns the *ParamError for a value that is not of the kind.
+func (v Value) check(want string, kind jsontext.Kind) error {
+	got := v.Kind()
+	switch {
+	case got == "absent":
+		return &ParamError{Want: want, Got: got, Err: ErrAbsent}
+	case got == "null":
+		return &ParamError{Want: want, Got: got, Err: ErrNull}
+	case v.raw.Kind() != kind && (kind != 't' || v.raw.Kind() != 'f'):
+		return &ParamError{Want: want, Got: got, Err: ErrWrongType}
+	}
+	return nil
+}
+
 func (v Value) decode(want string, kind jsontext.Kind, dst any) error {
 	got := v.Kind()
 	switch {
@@ -239,31 +253,114 @@ func (v *Value) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 }
 
 // Params are parameter values keyed by name: the session parameters, the
-// request's payload, or the members of a map value. Each value stays JSON
-// text until it is read, so a request with hundreds of parameters costs
-// little to decode. The zero Params is empty. Params are read-only.
+// request's payload, or the members of a map value. They are kept as the
+// JSON object Dialogflow sent and read on demand, so a request with
+// hundreds of parameters costs little to decode, and reading one parameter
+// costs a scan of the object. The zero Params is empty. Params are
+// read-only and safe for concurrent use.
 type Params struct {
-	m   map[string]jsontext.Value
-	err error // set by a constructor whose value could not be encoded
+	raw jsontext.Value // a JSON object, or nil
+	err error          // set by a constructor whose value could not be encoded
 }
 
 var errNotObject = errors.New("value does not encode to a JSON object")
 
+// scanner reads the members of a JSON object held in memory, without
+// copying it: jsontext decodes a *bytes.Buffer in place.
+type scanner struct {
+	buf bytes.Buffer
+	dec *jsontext.Decoder
+}
+
+var scanners = sync.Pool{New: func() any {
+	s := new(scanner)
+	s.dec = jsontext.NewDecoder(&s.buf)
+	return s
+}}
+
+// each calls f with every member's raw name (quoted, as sent) and value, in
+// order, until f returns false. The slices alias p.raw.
+func (p Params) each(f func(name, value jsontext.Value) bool) {
+	if len(p.raw) == 0 {
+		return
+	}
+	s := scanners.Get().(*scanner)
+	defer scanners.Put(s)
+	s.buf = *bytes.NewBuffer(p.raw)
+	s.dec.Reset(&s.buf)
+	if _, err := s.dec.ReadToken(); err != nil { // {
+		return
+	}
+	for s.dec.PeekKind() == '"' {
+		name, err := s.dec.ReadValue()
+		if err != nil {
+			return
+		}
+		value, err := s.dec.ReadValue()
+		if err != nil || !f(name, value) {
+			return
+		}
+	}
+}
+
+// nameIs reports whether the quoted JSON name is name.
+func nameIs(quoted jsontext.Value, name string) bool {
+	if bytes.IndexByte(quoted, '\\') < 0 {
+		return len(quoted) == len(name)+2 && string(quoted[1:len(quoted)-1]) == name
+	}
+	u, err := jsontext.AppendUnquote(nil, quoted)
+	return err == nil && string(u) == name
+}
+
+func unquoteName(quoted jsontext.Value) string {
+	if bytes.IndexByte(quoted, '\\') < 0 {
+		return string(quoted[1 : len(quoted)-1])
+	}
+	u, _ := jsontext.AppendUnquote(nil, quoted)
+	return string(u)
+}
+
+func (p Params) lookup(name string) (v jsontext.Value, ok bool) {
+	p.each(func(n, value jsontext.Value) bool {
+		if nameIs(n, name) {
+			v, ok = value, true
+			return false
+		}
+		return true
+	})
+	return v, ok
+}
+
 // Len returns the number of parameters, null ones included.
-func (p Params) Len() int { return len(p.m) }
+func (p Params) Len() int {
+	n := 0
+	p.each(func(_, _ jsontext.Value) bool { n++; return true })
+	return n
+}
 
 // Names returns the parameter names in sorted order.
-func (p Params) Names() []string { return slices.Sorted(maps.Keys(p.m)) }
+func (p Params) Names() []string {
+	var names []string
+	p.each(func(n, _ jsontext.Value) bool {
+		names = append(names, unquoteName(n))
+		return true
+	})
+	slices.Sort(names)
+	return names
+}
 
 // Has reports whether the parameter is there, possibly as null.
 func (p Params) Has(name string) bool {
-	_, ok := p.m[name]
+	_, ok := p.lookup(name)
 	return ok
 }
 
 // Get returns the parameter's value; the Value is absent if the parameter is
 // not there.
-func (p Params) Get(name string) Value { return Value{raw: p.m[name]} }
+func (p Params) Get(name string) Value {
+	v, _ := p.lookup(name)
+	return Value{raw: v}
+}
 
 // String returns the parameter as a string. The error is a *ParamError that
 // wraps ErrAbsent, ErrNull or ErrWrongType.
@@ -309,7 +406,8 @@ func (p Params) Map(name string) (Params, error) {
 // pointer fields to tell a missing parameter from a zero one. Dialogflow
 // sends every number as a double, so integer fields also accept numbers
 // written with a zero fraction or an exponent (3.0, 1e3), as [Value.Int]
-// does.
+// does. An error is a *ParamError that names the parameter and the types,
+// never the value.
 //
 //	var booking struct {
 //		Origin      string  `json:"origin-city"`
@@ -318,14 +416,50 @@ func (p Params) Map(name string) (Params, error) {
 //	}
 //	err := req.Params().Decode(&booking)
 func (p Params) Decode(dst any) error {
-	if p.m == nil {
-		return json.Unmarshal([]byte("{}"), dst)
+	raw := p.raw
+	if len(raw) == 0 {
+		raw = jsontext.Value("{}")
 	}
-	b, err := json.Marshal(p.m, json.Deterministic(true))
+	return decodeError(json.Unmarshal(raw, dst, wholeNumbers))
+}
+
+// MarshalJSONTo writes the parameters as a JSON object.
+func (p Params) MarshalJSONTo(enc *jsontext.Encoder) error {
+	if p.err != nil {
+		return p.err
+	}
+	if len(p.raw) == 0 {
+		return enc.WriteValue(jsontext.Value("{}"))
+	}
+	return enc.WriteValue(p.raw)
+}
+
+// UnmarshalJSONFrom reads a JSON object (a google.protobuf.Struct, or a
+// map of Values). null is read as empty, as protojson does.
+func (p *Params) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	switch dec.PeekKind() {
+	case 'n':
+		_, err := dec.ReadToken()
+		p.raw = nil
+		return err
+	case '{':
+	default:
+		return fmt.Errorf("a map must be a JSON object, not %v", dec.PeekKind())
+	}
+	raw, err := dec.ReadValue()
 	if err != nil {
 		return err
 	}
-	return decodeError(json.Unmarshal(b, dst, wholeNumbers))
+	p.raw = raw.Clone()
+	return nil
+}
+
+// named fills in the parameter name of a *ParamError.
+func named(err error, name string) error {
+	if pe, ok := err.(*ParamError); ok {
+		pe.Name = name
+	}
+	return err
 }
 
 // decodeError rewrites an error from binding parameters so that it names
@@ -363,39 +497,4 @@ func decodeError(err error) error {
 		got = "null"
 	}
 	return &ParamError{Name: name, Want: want, Got: got, Err: ErrWrongType}
-}
-
-// MarshalJSONTo writes the parameters as a JSON object.
-func (p Params) MarshalJSONTo(enc *jsontext.Encoder) error {
-	if p.err != nil {
-		return p.err
-	}
-	if p.m == nil {
-		return enc.WriteValue(jsontext.Value("{}"))
-	}
-	return json.MarshalEncode(enc, p.m)
-}
-
-// UnmarshalJSONFrom reads a JSON object (a google.protobuf.Struct). null is
-// read as empty, as protojson does.
-func (p *Params) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	switch dec.PeekKind() {
-	case 'n':
-		_, err := dec.ReadToken()
-		p.m = nil
-		return err
-	case '{':
-	default:
-		return fmt.Errorf("a map must be a JSON object, not %v", dec.PeekKind())
-	}
-	p.m = nil
-	return json.UnmarshalDecode(dec, &p.m)
-}
-
-// named fills in the parameter name of a *ParamError.
-func named(err error, name string) error {
-	if pe, ok := err.(*ParamError); ok {
-		pe.Name = name
-	}
-	return err
 }
