@@ -264,7 +264,12 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithDeadline(ctx, c.start.Add(h.budget))
 	defer cancel()
-	defer h.logCall(ctx, c)
+	defer func() {
+		// Send the answer before writing the log line, so that the
+		// line's write is not part of the caller's wait.
+		_ = http.NewResponseController(w).Flush()
+		h.logCall(ctx, c)
+	}()
 	if h.httpChain == nil {
 		h.serve(ctx, w, r, c)
 		return
