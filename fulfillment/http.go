@@ -267,7 +267,9 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		// Send the answer before writing the log line, so that the
 		// line's write is not part of the caller's wait.
-		_ = http.NewResponseController(w).Flush()
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
 		h.logCall(ctx, c)
 	}()
 	if h.httpChain == nil {
@@ -309,7 +311,7 @@ func (h *httpHandler) serve(ctx context.Context, w http.ResponseWriter, r *http.
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer putBuf(buf)
 	buf.Reset()
-	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, h.c.maxBody)); err != nil {
+	if err := readBody(w, r, buf, h.c.maxBody); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			c.status = writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body too large")
@@ -545,4 +547,21 @@ func putBuf(b *bytes.Buffer) {
 	if b.Cap() <= 1<<20 { // don't keep huge buffers alive
 		bufPool.Put(b)
 	}
+}
+
+// readBody reads the request body into buf: exactly Content-Length bytes
+// when the length is known (it was checked against the limit), else up to
+// the limit.
+func readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Buffer, limit int64) error {
+	if n := r.ContentLength; n >= 0 {
+		buf.Grow(int(n))
+		b := buf.AvailableBuffer()[:n]
+		if _, err := io.ReadFull(r.Body, b); err != nil {
+			return err
+		}
+		buf.Write(b)
+		return nil
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
+	return err
 }
