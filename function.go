@@ -71,9 +71,6 @@ func newWebhook(getenv func(string) string, logger *slog.Logger) (http.Handler, 
 	), nil
 }
 
-// maxWebhookTimeout is the longest webhook timeout Dialogflow allows.
-const maxWebhookTimeout = 30 * time.Second
-
 // webhookTimeout reads CXHOOK_WEBHOOK_TIMEOUT: a Go duration, more than 0
 // and at most 30s; unset or empty means fulfillment.DefaultWebhookTimeout.
 // It must match the timeout set on the agent's webhook.
@@ -87,8 +84,8 @@ func webhookTimeout(getenv func(string) string) (time.Duration, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%s=%q is not a duration (want e.g. 5s or 2500ms)", name, s)
 	}
-	if d <= 0 || d > maxWebhookTimeout {
-		return 0, fmt.Errorf("%s=%q is out of range: the agent's webhook timeout is more than 0 and at most %v", name, s, maxWebhookTimeout)
+	if d <= 0 || d > fulfillment.MaxWebhookTimeout {
+		return 0, fmt.Errorf("%s=%q is out of range: the agent's webhook timeout is more than 0 and at most %v", name, s, fulfillment.MaxWebhookTimeout)
 	}
 	return d, nil
 }

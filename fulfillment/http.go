@@ -322,8 +322,8 @@ func (h *httpHandler) serve(ctx context.Context, w http.ResponseWriter, r *http.
 		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "reading request body failed", slog.String("error", err.Error()))
 		return
 	}
-	req := new(Request)
-	if err := json.Unmarshal(buf.Bytes(), req, decodeOptions); err != nil {
+	req, err := DecodeRequest(buf.Bytes())
+	if err != nil {
 		c.status = writeError(w, http.StatusBadRequest, CodeInvalidArgument.String(), CodeInvalidArgument.message())
 		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "invalid WebhookRequest", decodeErrorAttrs(err, buf.Len())...)
 		return

@@ -84,7 +84,15 @@ func (v Value) Kind() string {
 	if len(v.raw) == 0 {
 		return "absent"
 	}
-	switch v.raw.Kind() {
+	if k := kindName(v.raw.Kind()); k != "" {
+		return k
+	}
+	return "invalid"
+}
+
+// kindName names a JSON kind the way ParamError does; "" for none.
+func kindName(k jsontext.Kind) string {
+	switch k {
 	case 'n':
 		return "null"
 	case '"':
@@ -98,7 +106,7 @@ func (v Value) Kind() string {
 	case '{':
 		return "map"
 	}
-	return "invalid"
+	return ""
 }
 
 // JSON returns the value's JSON text (nil if absent). The caller must not
@@ -217,17 +225,11 @@ func (v Value) check(want string, kind jsontext.Kind) error {
 }
 
 func (v Value) decode(want string, kind jsontext.Kind, dst any) error {
-	got := v.Kind()
-	switch {
-	case got == "absent":
-		return &ParamError{Want: want, Got: got, Err: ErrAbsent}
-	case got == "null":
-		return &ParamError{Want: want, Got: got, Err: ErrNull}
-	case v.raw.Kind() != kind && (kind != 't' || v.raw.Kind() != 'f'):
-		return &ParamError{Want: want, Got: got, Err: ErrWrongType}
+	if err := v.check(want, kind); err != nil {
+		return err
 	}
 	if err := json.Unmarshal(v.raw, dst); err != nil {
-		return &ParamError{Want: want, Got: got, Err: ErrWrongType}
+		return &ParamError{Want: want, Got: v.Kind(), Err: ErrWrongType}
 	}
 	return nil
 }
@@ -305,11 +307,10 @@ func (p Params) each(f func(name, value jsontext.Value) bool) {
 
 // nameIs reports whether the quoted JSON name is name.
 func nameIs(quoted jsontext.Value, name string) bool {
-	if bytes.IndexByte(quoted, '\\') < 0 {
+	if bytes.IndexByte(quoted, '\\') < 0 { // the common case, without allocating
 		return len(quoted) == len(name)+2 && string(quoted[1:len(quoted)-1]) == name
 	}
-	u, err := jsontext.AppendUnquote(nil, quoted)
-	return err == nil && string(u) == name
+	return unquoteName(quoted) == name
 }
 
 func unquoteName(quoted jsontext.Value) string {
@@ -481,20 +482,9 @@ func decodeError(err error) error {
 	if se.GoType != nil {
 		want = se.GoType.String()
 	}
-	got := "value"
-	switch se.JSONKind {
-	case '"':
-		got = "string"
-	case '0':
-		got = "number"
-	case 't', 'f':
-		got = "bool"
-	case '[':
-		got = "list"
-	case '{':
-		got = "map"
-	case 'n':
-		got = "null"
+	got := kindName(se.JSONKind)
+	if got == "" {
+		got = "value"
 	}
 	return &ParamError{Name: name, Want: want, Got: got, Err: ErrWrongType}
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/cxhook/cxhook/fulfillment"
 )
 
 // Config describes one deployment: a function and the agents that call it.
@@ -40,10 +42,10 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("function name %q: want up to 63 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen", c.Function))
 	}
 	if c.WebhookTimeout == 0 {
-		c.WebhookTimeout = defaultWebhookTimeout
+		c.WebhookTimeout = fulfillment.DefaultWebhookTimeout
 	}
-	if c.WebhookTimeout < 0 || c.WebhookTimeout > maxWebhookTimeout {
-		errs = append(errs, fmt.Errorf("webhook timeout %v: want more than 0 and at most %v", c.WebhookTimeout, maxWebhookTimeout))
+	if c.WebhookTimeout < 0 || c.WebhookTimeout > fulfillment.MaxWebhookTimeout {
+		errs = append(errs, fmt.Errorf("webhook timeout %v: want more than 0 and at most %v", c.WebhookTimeout, fulfillment.MaxWebhookTimeout))
 	}
 	if c.WebhookName == "" {
 		c.WebhookName = c.Function

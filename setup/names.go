@@ -127,8 +127,6 @@ const (
 	// field (projects/P/traces/T); Cloud Run functions do not set it.
 	EnvProject              = "GOOGLE_CLOUD_PROJECT"
 	authPlatform            = "platform"
-	defaultWebhookTimeout   = 5 * time.Second
-	maxWebhookTimeout       = 30 * time.Second
 	dialogflowServiceDomain = "dialogflow.googleapis.com"
 )
 
