@@ -226,6 +226,8 @@ type call struct {
 	req      *Request
 	status   int
 	timeout  bool
+	answer   atomic.Uint32  // who answers: answerPending, answerByHandler or answerByTimeout
+	timer    sync.WaitGroup // the timeout timer's run, if it started
 }
 
 type callKey struct{}
@@ -340,20 +342,24 @@ const (
 )
 
 // dispatch runs the handler on the serving goroutine (no goroutine per
-// call). If its deadline passes first, a timer goroutine answers with the
-// timeout response, while the handler finishes on its own; ServeHTTP
-// returns when both are done, so the ResponseWriter is never used late.
+// call). If its deadline passes first, a timer answers with the timeout
+// response, while the handler finishes on its own; dispatch returns when
+// both are done, so the ResponseWriter is never used late.
+//
+// The timer is a plain time.AfterFunc rather than context.AfterFunc on ctx:
+// the context's own timer already cancels the handler, and a second timer
+// costs less than registering a callback on the context for every call.
 func (h *httpHandler) dispatch(ctx context.Context, w http.ResponseWriter, req *Request, c *call, buf *bytes.Buffer) {
 	if err := ctx.Err(); err != nil {
 		h.answerError(ctx, w, req, c, err)
 		return
 	}
-	var state atomic.Uint32
-	timedOut := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		defer close(timedOut)
-		if !errors.Is(ctx.Err(), context.DeadlineExceeded) || !state.CompareAndSwap(answerPending, answerByTimeout) {
-			return // the caller went away, or the handler answered first
+	deadline, _ := ctx.Deadline()
+	c.timer.Add(1)
+	t := time.AfterFunc(time.Until(deadline), func() {
+		defer c.timer.Done()
+		if !c.answer.CompareAndSwap(answerPending, answerByTimeout) {
+			return // the handler answered first
 		}
 		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "handler overran its deadline; sent the timeout response",
 			slog.String("tag", req.Tag()), slog.Duration("deadline", h.budget))
@@ -363,11 +369,11 @@ func (h *httpHandler) dispatch(ctx context.Context, w http.ResponseWriter, req *
 
 	resp, err := h.call(ctx, req)
 
-	if stop() { // the deadline has not passed: the timer will not run
-		close(timedOut)
+	if t.Stop() { // the deadline has not passed: the timer will not run
+		c.timer.Done()
 	}
-	if !state.CompareAndSwap(answerPending, answerByHandler) {
-		<-timedOut // the timeout response is being written
+	if !c.answer.CompareAndSwap(answerPending, answerByHandler) {
+		c.timer.Wait() // the timeout response is being written
 		if err != nil {
 			h.c.logger.LogAttrs(ctx, slog.LevelWarn, "late handler finished with an error", slog.String("tag", req.Tag()), slog.String("error", err.Error()))
 		}
