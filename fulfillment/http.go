@@ -455,8 +455,9 @@ func (h *httpHandler) answer(ctx context.Context, w http.ResponseWriter, req *Re
 		return
 	}
 	hdr := w.Header()
-	hdr.Set("Content-Type", "application/json")
-	hdr.Set("Content-Length", strconv.Itoa(buf.Len()))
+	// The keys are canonical already; Set would canonicalize them again.
+	hdr["Content-Type"] = []string{"application/json"}
+	hdr["Content-Length"] = []string{strconv.Itoa(buf.Len())}
 	w.WriteHeader(http.StatusOK)
 	c.status = http.StatusOK
 	_, _ = w.Write(buf.Bytes())
@@ -499,15 +500,18 @@ func (h *httpHandler) logCall(ctx context.Context, c *call) {
 	if latency == 0 {
 		latency = time.Since(c.start)
 	}
-	attrs := make([]slog.Attr, 0, 6)
+	// The record goes straight to the handler: Logger.LogAttrs would also
+	// walk the stack for a source location, which for this line is always
+	// this function.
+	r := slog.NewRecord(time.Now(), level, "webhook call", 0)
 	if c.req != nil {
-		attrs = append(attrs, slog.String("tag", clip(c.req.Tag())), slog.String("session", clip(c.req.SessionID())))
+		r.AddAttrs(slog.String("tag", clip(c.req.Tag())), slog.String("session", clip(c.req.SessionID())))
 	}
-	attrs = append(attrs, slog.Int("status", c.status), slog.Float64("latency_ms", float64(latency.Microseconds())/1000))
+	r.AddAttrs(slog.Int("status", c.status), slog.Float64("latency_ms", float64(latency.Microseconds())/1000))
 	if c.timeout {
-		attrs = append(attrs, slog.Bool("timed_out", true))
+		r.AddAttrs(slog.Bool("timed_out", true))
 	}
-	h.c.logger.LogAttrs(ctx, level, "webhook call", attrs...)
+	_ = h.c.logger.Handler().Handle(ctx, r)
 }
 
 // writeError writes the JSON error body and returns the status.
