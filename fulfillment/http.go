@@ -226,8 +226,8 @@ type call struct {
 	req      *Request
 	status   int
 	timeout  bool
-	answer   atomic.Uint32  // who answers: answerPending, answerByHandler or answerByTimeout
-	timer    sync.WaitGroup // the timeout timer's run, if it started
+	answer   atomic.Uint32 // who answers: answerPending, answerByHandler or answerByTimeout
+	ctx      *callCtx
 }
 
 type callKey struct{}
@@ -264,8 +264,9 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if _, ok := cloudlog.TraceFromContext(ctx); !ok {
 		ctx = cloudlog.WithTrace(ctx, cloudlog.TraceFromHeader(r.Header))
 	}
-	ctx, cancel := context.WithDeadline(ctx, c.start.Add(h.budget))
-	defer cancel()
+	c.ctx = newCallCtx(ctx, c, c.start.Add(h.budget))
+	ctx = c.ctx
+	defer c.ctx.finish()
 	defer func() {
 		// Send the answer before writing the log line, so that the
 		// line's write is not part of the caller's wait.
@@ -279,7 +280,7 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sw := &statusWriter{ResponseWriter: w, c: c}
-	h.httpChain.ServeHTTP(sw, r.WithContext(context.WithValue(ctx, callKey{}, c)))
+	h.httpChain.ServeHTTP(sw, r.WithContext(ctx)) // ctx holds c under callKey
 	if c.status == 0 && c.req == nil {
 		c.status = http.StatusOK // the middleware answered without a status
 	}
@@ -291,6 +292,9 @@ func (h *httpHandler) serveInner(w http.ResponseWriter, r *http.Request) {
 	c, _ := ctx.Value(callKey{}).(*call)
 	if c == nil { // a middleware replaced the context: start afresh
 		c = &call{start: time.Now()}
+		c.ctx = newCallCtx(ctx, c, c.start.Add(h.budget))
+		defer c.ctx.finish()
+		ctx = c.ctx
 	}
 	if sw, ok := w.(*statusWriter); ok && sw.c == c {
 		w = sw.ResponseWriter // serve sets c.status itself
@@ -342,22 +346,16 @@ const (
 )
 
 // dispatch runs the handler on the serving goroutine (no goroutine per
-// call). If its deadline passes first, a timer answers with the timeout
-// response, while the handler finishes on its own; dispatch returns when
-// both are done, so the ResponseWriter is never used late.
-//
-// The timer is a plain time.AfterFunc rather than context.AfterFunc on ctx:
-// the context's own timer already cancels the handler, and a second timer
-// costs less than registering a callback on the context for every call.
+// call). If its deadline passes first, the call context's timer answers
+// with the timeout response, while the handler finishes on its own;
+// dispatch returns when both are done, so the ResponseWriter is never used
+// late.
 func (h *httpHandler) dispatch(ctx context.Context, w http.ResponseWriter, req *Request, c *call, buf *bytes.Buffer) {
 	if err := ctx.Err(); err != nil {
 		h.answerError(ctx, w, req, c, err)
 		return
 	}
-	deadline, _ := ctx.Deadline()
-	c.timer.Add(1)
-	t := time.AfterFunc(time.Until(deadline), func() {
-		defer c.timer.Done()
+	c.ctx.setOnExpire(func() {
 		if !c.answer.CompareAndSwap(answerPending, answerByTimeout) {
 			return // the handler answered first
 		}
@@ -369,11 +367,9 @@ func (h *httpHandler) dispatch(ctx context.Context, w http.ResponseWriter, req *
 
 	resp, err := h.call(ctx, req)
 
-	if t.Stop() { // the deadline has not passed: the timer will not run
-		c.timer.Done()
-	}
+	c.ctx.setOnExpire(nil)
 	if !c.answer.CompareAndSwap(answerPending, answerByHandler) {
-		c.timer.Wait() // the timeout response is being written
+		c.ctx.expired.Wait() // the timeout response is being written
 		if err != nil {
 			h.c.logger.LogAttrs(ctx, slog.LevelWarn, "late handler finished with an error", slog.String("tag", req.Tag()), slog.String("error", err.Error()))
 		}
