@@ -312,25 +312,35 @@ func TraceFromContext(ctx context.Context) (Trace, bool) {
 // X-Cloud-Trace-Context (TRACE_ID/SPAN_ID;o=OPTIONS, with a decimal span ID).
 // Malformed headers give the zero Trace.
 func TraceFromHeader(h http.Header) Trace {
-	if t, ok := parseTraceparent(h.Get("traceparent")); ok {
+	// The keys are written canonical: Header.Get would canonicalize them
+	// again, at an allocation per call.
+	if v := h["Traceparent"]; len(v) > 0 {
+		if t, ok := parseTraceparent(v[0]); ok {
+			return t
+		}
+	}
+	if v := h["X-Cloud-Trace-Context"]; len(v) > 0 {
+		t, _ := parseCloudTrace(v[0])
 		return t
 	}
-	t, _ := parseCloudTrace(h.Get("X-Cloud-Trace-Context"))
-	return t
+	return Trace{}
 }
 
 // parseTraceparent reads version-traceid-spanid-flags, e.g.
-// 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01.
+// 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01. Versions after
+// 00 may add fields after the flags.
 func parseTraceparent(s string) (Trace, bool) {
-	parts := strings.Split(s, "-")
-	if len(parts) < 4 || len(parts[0]) != 2 || parts[0] == "ff" || !isHex(parts[0]) ||
-		len(parts[1]) != 32 || !isHex(parts[1]) || allZero(parts[1]) ||
-		len(parts[2]) != 16 || !isHex(parts[2]) || allZero(parts[2]) ||
-		len(parts[3]) != 2 || !isHex(parts[3]) || (parts[0] == "00" && len(parts) != 4) {
+	const n = len("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	if len(s) < n || s[2] != '-' || s[35] != '-' || s[52] != '-' {
 		return Trace{}, false
 	}
-	flags, _ := strconv.ParseUint(parts[3], 16, 8)
-	return Trace{ID: strings.ToLower(parts[1]), SpanID: strings.ToLower(parts[2]), Sampled: flags&1 == 1}, true
+	version, id, span, flags, rest := s[:2], s[3:35], s[36:52], s[53:55], s[55:]
+	if !isHex(version) || version == "ff" || !isHex(id) || allZero(id) || !isHex(span) || allZero(span) || !isHex(flags) ||
+		(version == "00" && rest != "") || (rest != "" && rest[0] != '-') {
+		return Trace{}, false
+	}
+	f, _ := strconv.ParseUint(flags, 16, 8)
+	return Trace{ID: strings.ToLower(id), SpanID: strings.ToLower(span), Sampled: f&1 == 1}, true
 }
 
 // parseCloudTrace reads TRACE_ID[/SPAN_ID][;o=OPTIONS].

@@ -32,7 +32,7 @@ type callCtx struct {
 	done     chan struct{} // made by the first Done; closed when err is set
 	unwatch  func() bool   // ends the watch on the request's context
 	afters   []*func()     // from AfterFunc, run when the context ends
-	onExpire func()        // the timeout response, while the handler runs
+	onExpire func(*call)   // the timeout response, while the handler runs
 }
 
 // newCallCtx returns the context of call c, ending at deadline or at the
@@ -149,12 +149,12 @@ func (cc *callCtx) expire() {
 	f := cc.onExpire
 	cc.mu.Unlock()
 	if ended && f != nil {
-		f()
+		f(cc.call)
 	}
 }
 
 // setOnExpire arms (or with nil, disarms) the timeout response.
-func (cc *callCtx) setOnExpire(f func()) {
+func (cc *callCtx) setOnExpire(f func(*call)) {
 	cc.mu.Lock()
 	cc.onExpire = f
 	cc.mu.Unlock()

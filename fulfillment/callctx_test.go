@@ -27,7 +27,7 @@ func TestCallCtxDeadline(t *testing.T) {
 	var ran atomic.Int32
 	cc := newCallCtx(context.Background(), c, time.Now().Add(20*time.Millisecond))
 	defer cc.finish()
-	cc.setOnExpire(func() { ran.Add(1) })
+	cc.setOnExpire(func(*call) { ran.Add(1) })
 	if err := cc.Err(); err != nil {
 		t.Fatalf("Err before the deadline = %v", err)
 	}
@@ -84,7 +84,7 @@ func TestCallCtxParentCanceled(t *testing.T) {
 		parent, cancel := context.WithCancelCause(context.Background())
 		var ran atomic.Bool
 		cc := newCallCtx(parent, &call{}, time.Now().Add(time.Hour))
-		cc.setOnExpire(func() { ran.Store(true) })
+		cc.setOnExpire(func(*call) { ran.Store(true) })
 		var done <-chan struct{}
 		if doneFirst {
 			done = cc.Done()
@@ -115,7 +115,7 @@ func TestCallCtxFinish(t *testing.T) {
 	c := &call{}
 	var ran atomic.Bool
 	cc := newCallCtx(parent, c, time.Now().Add(30*time.Millisecond))
-	cc.setOnExpire(func() { ran.Store(true) })
+	cc.setOnExpire(func(*call) { ran.Store(true) })
 	done := cc.Done()
 	stopped := context.AfterFunc(cc, func() { t.Error("stopped AfterFunc ran") })
 	if !stopped() {
@@ -155,7 +155,7 @@ func TestCallCtxFinishWaitsForExpire(t *testing.T) {
 	release := make(chan struct{})
 	var finished atomic.Bool
 	cc := newCallCtx(context.Background(), &call{}, time.Now())
-	cc.setOnExpire(func() {
+	cc.setOnExpire(func(*call) {
 		<-release
 		if finished.Load() {
 			t.Error("finish returned while the timeout response was being written")
@@ -175,7 +175,7 @@ func TestCallCtxConcurrent(t *testing.T) {
 	for range 50 {
 		parent, cancel := context.WithCancel(context.Background())
 		cc := newCallCtx(parent, &call{}, time.Now().Add(time.Millisecond))
-		cc.setOnExpire(func() {})
+		cc.setOnExpire(func(*call) {})
 		var wg sync.WaitGroup
 		for i := range 8 {
 			wg.Go(func() {

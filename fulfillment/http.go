@@ -180,6 +180,7 @@ func NewHTTPHandler(h Handler, opts ...Option) http.Handler {
 		h = Chain(c.middleware...)(h)
 	}
 	hh := &httpHandler{h: h, c: c, budget: c.timeout - c.margin}
+	hh.onExpire = hh.expire
 	if len(c.httpMW) > 0 {
 		var chain http.Handler = http.HandlerFunc(hh.serveInner)
 		for _, mw := range slices.Backward(c.httpMW) {
@@ -195,6 +196,7 @@ type httpHandler struct {
 	c         config
 	budget    time.Duration
 	httpChain http.Handler // the HTTP middleware, ending in serveInner; nil without any
+	onExpire  func(*call)  // expire, made once
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -228,6 +230,10 @@ type call struct {
 	timeout  bool
 	answer   atomic.Uint32 // who answers: answerPending, answerByHandler or answerByTimeout
 	ctx      *callCtx
+
+	// What the timeout response needs, set while the handler runs.
+	w      http.ResponseWriter
+	reqCtx context.Context // the context the handler got
 }
 
 type callKey struct{}
@@ -355,15 +361,8 @@ func (h *httpHandler) dispatch(ctx context.Context, w http.ResponseWriter, req *
 		h.answerError(ctx, w, req, c, err)
 		return
 	}
-	c.ctx.setOnExpire(func() {
-		if !c.answer.CompareAndSwap(answerPending, answerByTimeout) {
-			return // the handler answered first
-		}
-		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "handler overran its deadline; sent the timeout response",
-			slog.String("tag", req.Tag()), slog.Duration("deadline", h.budget))
-		h.answerTimeout(ctx, w, req, c, new(bytes.Buffer))
-		_ = http.NewResponseController(w).Flush()
-	})
+	c.w, c.reqCtx = w, ctx
+	c.ctx.setOnExpire(h.onExpire)
 
 	resp, err := h.call(ctx, req)
 
@@ -391,6 +390,18 @@ func (h *httpHandler) dispatch(ctx context.Context, w http.ResponseWriter, req *
 		return
 	}
 	h.answer(ctx, w, req, c, resp, buf)
+}
+
+// expire answers for a handler still running at its deadline, unless it
+// answered first. The call context's timer runs it.
+func (h *httpHandler) expire(c *call) {
+	if !c.answer.CompareAndSwap(answerPending, answerByTimeout) {
+		return // the handler answered first
+	}
+	h.c.logger.LogAttrs(c.reqCtx, slog.LevelWarn, "handler overran its deadline; sent the timeout response",
+		slog.String("tag", c.req.Tag()), slog.Duration("deadline", h.budget))
+	h.answerTimeout(c.reqCtx, c.w, c.req, c, new(bytes.Buffer))
+	_ = http.NewResponseController(c.w).Flush()
 }
 
 // call runs the handler, turning a panic into an error (its stack logged).
@@ -452,8 +463,11 @@ func (h *httpHandler) answer(ctx context.Context, w http.ResponseWriter, req *Re
 	}
 	hdr := w.Header()
 	// The keys are canonical already; Set would canonicalize them again.
-	hdr["Content-Type"] = []string{"application/json"}
-	hdr["Content-Length"] = []string{strconv.Itoa(buf.Len())}
+	// One allocation holds both values; the capacities keep an append to
+	// one from writing over the other.
+	vals := []string{"application/json", strconv.Itoa(buf.Len())}
+	hdr["Content-Type"] = vals[0:1:1]
+	hdr["Content-Length"] = vals[1:2:2]
 	w.WriteHeader(http.StatusOK)
 	c.status = http.StatusOK
 	_, _ = w.Write(buf.Bytes())
