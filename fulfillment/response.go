@@ -26,8 +26,8 @@ import (
 type Response struct {
 	messages []Message
 	merge    MergeBehavior
-	params   map[string]any // value, or deleteParam
-	order    []string       // param names in the order first set
+	params   []param        // in the order first set
+	index    map[string]int // params' positions, once there are many
 	form     []formUpdate
 	target   Target
 	payload  *Params
@@ -118,18 +118,43 @@ func (r *Response) DeleteParam(name string) *Response {
 	return r
 }
 
+// param is a session parameter to send: its value, or deleteParam.
+type param struct {
+	name  string
+	value any
+}
+
+// indexFrom is the number of parameters from which setParam finds them
+// through an index rather than a scan: a response usually sets a few.
+const indexFrom = 16
+
 func (r *Response) setParam(name string, v any) {
 	if name == "" {
 		r.fail(errors.New("fulfillment: empty session parameter name"))
 		return
 	}
-	if r.params == nil {
-		r.params = make(map[string]any)
+	if r.index != nil {
+		if i, ok := r.index[name]; ok {
+			r.params[i].value = v
+			return
+		}
+		r.index[name] = len(r.params)
+	} else {
+		for i := range r.params {
+			if r.params[i].name == name {
+				r.params[i].value = v
+				return
+			}
+		}
+		if len(r.params) == indexFrom {
+			r.index = make(map[string]int, 2*indexFrom)
+			for i, p := range r.params {
+				r.index[p.name] = i
+			}
+			r.index[name] = len(r.params)
+		}
 	}
-	if _, ok := r.params[name]; !ok {
-		r.order = append(r.order, name)
-	}
-	r.params[name] = v
+	r.params = append(r.params, param{name, v})
 }
 
 // InvalidateFormParam marks a parameter of the current page's form as
@@ -226,7 +251,7 @@ func (r *Response) MarshalJSONTo(enc *jsontext.Encoder) error {
 		return r.err
 	}
 	if r.raw != nil {
-		if len(r.messages) > 0 || r.merge != MergeUnspecified || len(r.order) > 0 || len(r.form) > 0 || r.target.kind != targetNone || r.payload != nil {
+		if len(r.messages) > 0 || r.merge != MergeUnspecified || len(r.params) > 0 || len(r.form) > 0 || r.target.kind != targetNone || r.payload != nil {
 			return errors.New("fulfillment: a response from ResponseFromJSON cannot be changed with the builder methods")
 		}
 		return enc.WriteValue(r.raw)
@@ -277,17 +302,17 @@ func (r *Response) MarshalJSONTo(enc *jsontext.Encoder) error {
 		w.end()
 		w.end()
 	}
-	if len(r.order) > 0 {
+	if len(r.params) > 0 {
 		w.name("sessionInfo")
 		w.begin()
 		w.name("parameters")
 		w.begin()
-		for _, name := range r.order {
-			w.name(name)
-			if v := r.params[name]; v == deleteParam {
+		for _, p := range r.params {
+			w.name(p.name)
+			if p.value == deleteParam {
 				w.tok(jsontext.Null)
-			} else if err := w.value(v); err != nil {
-				return fmt.Errorf("session parameter %q: %w", name, err)
+			} else if err := w.value(p.value); err != nil {
+				return fmt.Errorf("session parameter %q: %w", p.name, err)
 			}
 		}
 		w.end()
