@@ -34,21 +34,26 @@ func TestResponseParamOrder(t *testing.T) {
 				t.Fatal(err)
 			}
 			dec := jsontext.NewDecoder(bytes.NewReader(body))
-			for _, tok := range []string{"{", "sessionInfo", "{", "parameters", "{"} {
-				if got, err := dec.ReadToken(); err != nil || got.String() != tok && got.Kind() != '{' {
-					t.Fatalf("token %v, %v; want %s in %s", got, err, tok, body)
-				}
-			}
-			for i := range n {
-				name, err := dec.ReadToken()
+			for _, want := range []string{"{", "sessionInfo", "{", "parameters", "{"} {
+				tok, err := dec.ReadToken()
 				if err != nil {
 					t.Fatal(err)
 				}
+				if got := tok.String(); tok.Kind() == '{' && want != "{" || tok.Kind() == '"' && got != want {
+					t.Fatalf("token %s, want %s in %s", got, want, body)
+				}
+			}
+			for i := range n {
+				tok, err := dec.ReadToken()
+				if err != nil {
+					t.Fatal(err)
+				}
+				name := tok.String()
 				v, err := dec.ReadValue()
 				if err != nil {
 					t.Fatal(err)
 				}
-				if name.String() != fmt.Sprintf("p%d", i) || string(v) != want[i] {
+				if name != fmt.Sprintf("p%d", i) || string(v) != want[i] {
 					t.Errorf("member %d = %s: %s, want p%d: %s", i, name, v, i, want[i])
 				}
 			}
