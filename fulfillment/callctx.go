@@ -23,7 +23,7 @@ type callCtx struct {
 	context.Context // the request's context
 
 	deadline time.Time
-	call     *call
+	call     call // the call it is the context of, allocated with it
 	timer    *time.Timer
 	expired  sync.WaitGroup // the timer's run, while it may be in progress
 
@@ -35,13 +35,16 @@ type callCtx struct {
 	onExpire func(*call)   // the timeout response, while the handler runs
 }
 
-// newCallCtx returns the context of call c, ending at deadline or at the
-// parent's deadline if that is earlier.
-func newCallCtx(parent context.Context, c *call, deadline time.Time) *callCtx {
+// newCallCtx returns a call that started at start and the context it runs
+// in, which ends at deadline or at the parent's deadline if that is
+// earlier.
+func newCallCtx(parent context.Context, start, deadline time.Time) *callCtx {
 	if d, ok := parent.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
-	cc := &callCtx{Context: parent, deadline: deadline, call: c}
+	cc := &callCtx{Context: parent, deadline: deadline}
+	cc.call.start = start
+	cc.call.ctx = cc
 	cc.expired.Add(1)
 	cc.timer = time.AfterFunc(time.Until(deadline), cc.expire)
 	return cc
@@ -78,7 +81,7 @@ func (cc *callCtx) Err() error {
 // the rest.
 func (cc *callCtx) Value(key any) any {
 	if key == (callKey{}) {
-		return cc.call
+		return &cc.call
 	}
 	return cc.Context.Value(key)
 }
@@ -149,7 +152,7 @@ func (cc *callCtx) expire() {
 	f := cc.onExpire
 	cc.mu.Unlock()
 	if ended && f != nil {
-		f(cc.call)
+		f(&cc.call)
 	}
 }
 

@@ -23,9 +23,8 @@ func waitDone(t *testing.T, ctx context.Context) {
 }
 
 func TestCallCtxDeadline(t *testing.T) {
-	c := &call{}
 	var ran atomic.Int32
-	cc := newCallCtx(context.Background(), c, time.Now().Add(20*time.Millisecond))
+	cc := newCallCtx(context.Background(), time.Now(), time.Now().Add(20*time.Millisecond))
 	defer cc.finish()
 	cc.setOnExpire(func(*call) { ran.Add(1) })
 	if err := cc.Err(); err != nil {
@@ -64,7 +63,7 @@ func TestCallCtxDeadline(t *testing.T) {
 func TestCallCtxParentDeadlineFirst(t *testing.T) {
 	parent, cancel := context.WithTimeout(context.Background(), time.Millisecond)
 	defer cancel()
-	cc := newCallCtx(parent, &call{}, time.Now().Add(time.Hour))
+	cc := newCallCtx(parent, time.Now(), time.Now().Add(time.Hour))
 	defer cc.finish()
 	pd, _ := parent.Deadline()
 	if d, _ := cc.Deadline(); !d.Equal(pd) {
@@ -83,7 +82,7 @@ func TestCallCtxParentCanceled(t *testing.T) {
 	for _, doneFirst := range []bool{false, true} {
 		parent, cancel := context.WithCancelCause(context.Background())
 		var ran atomic.Bool
-		cc := newCallCtx(parent, &call{}, time.Now().Add(time.Hour))
+		cc := newCallCtx(parent, time.Now(), time.Now().Add(time.Hour))
 		cc.setOnExpire(func(*call) { ran.Store(true) })
 		var done <-chan struct{}
 		if doneFirst {
@@ -112,9 +111,9 @@ func TestCallCtxParentCanceled(t *testing.T) {
 func TestCallCtxFinish(t *testing.T) {
 	parent, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	c := &call{}
 	var ran atomic.Bool
-	cc := newCallCtx(parent, c, time.Now().Add(30*time.Millisecond))
+	cc := newCallCtx(parent, time.Now(), time.Now().Add(30*time.Millisecond))
+	c := &cc.call
 	cc.setOnExpire(func(*call) { ran.Store(true) })
 	done := cc.Done()
 	stopped := context.AfterFunc(cc, func() { t.Error("stopped AfterFunc ran") })
@@ -143,7 +142,7 @@ func TestCallCtxFinish(t *testing.T) {
 func TestCallCtxValue(t *testing.T) {
 	type key struct{}
 	parent := context.WithValue(context.Background(), key{}, "v")
-	cc := newCallCtx(parent, &call{}, time.Now().Add(time.Hour))
+	cc := newCallCtx(parent, time.Now(), time.Now().Add(time.Hour))
 	defer cc.finish()
 	if got := cc.Value(key{}); got != "v" {
 		t.Errorf("Value = %v, want the parent's", got)
@@ -154,7 +153,7 @@ func TestCallCtxValue(t *testing.T) {
 func TestCallCtxFinishWaitsForExpire(t *testing.T) {
 	release := make(chan struct{})
 	var finished atomic.Bool
-	cc := newCallCtx(context.Background(), &call{}, time.Now())
+	cc := newCallCtx(context.Background(), time.Now(), time.Now())
 	cc.setOnExpire(func(*call) {
 		<-release
 		if finished.Load() {
@@ -174,7 +173,7 @@ func TestCallCtxFinishWaitsForExpire(t *testing.T) {
 func TestCallCtxConcurrent(t *testing.T) {
 	for range 50 {
 		parent, cancel := context.WithCancel(context.Background())
-		cc := newCallCtx(parent, &call{}, time.Now().Add(time.Millisecond))
+		cc := newCallCtx(parent, time.Now(), time.Now().Add(time.Millisecond))
 		cc.setOnExpire(func(*call) {})
 		var wg sync.WaitGroup
 		for i := range 8 {

@@ -265,14 +265,15 @@ func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 // cover the whole call, the HTTP middleware (the caller check) included:
 // the deadline counts from the request's arrival.
 func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c := &call{start: time.Now()}
+	start := time.Now()
 	ctx := r.Context()
 	if _, ok := cloudlog.TraceFromContext(ctx); !ok {
 		ctx = cloudlog.WithTrace(ctx, cloudlog.TraceFromHeader(r.Header))
 	}
-	c.ctx = newCallCtx(ctx, c, c.start.Add(h.budget))
-	ctx = c.ctx
-	defer c.ctx.finish()
+	cc := newCallCtx(ctx, start, start.Add(h.budget))
+	c := &cc.call
+	ctx = cc
+	defer cc.finish()
 	defer func() {
 		// Send the answer before writing the log line, so that the
 		// line's write is not part of the caller's wait.
@@ -297,10 +298,10 @@ func (h *httpHandler) serveInner(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	c, _ := ctx.Value(callKey{}).(*call)
 	if c == nil { // a middleware replaced the context: start afresh
-		c = &call{start: time.Now()}
-		c.ctx = newCallCtx(ctx, c, c.start.Add(h.budget))
-		defer c.ctx.finish()
-		ctx = c.ctx
+		start := time.Now()
+		cc := newCallCtx(ctx, start, start.Add(h.budget))
+		defer cc.finish()
+		c, ctx = &cc.call, cc
 	}
 	if sw, ok := w.(*statusWriter); ok && sw.c == c {
 		w = sw.ResponseWriter // serve sets c.status itself
