@@ -36,6 +36,10 @@ const (
 	// keySetFetchTimeout bounds one fetch, whatever the client's timeout
 	// and the context of the request that started it.
 	keySetFetchTimeout = 10 * time.Second
+	// keySetRetryInterval is the least time between two fetches while no
+	// valid key set is cached and the last fetch failed: calls in between
+	// fail at once (503) instead of each starting a fetch of its own.
+	keySetRetryInterval = time.Second
 	// maxKeySetBytes caps the key set answer; Google's is about 1 KiB.
 	maxKeySetBytes = 1 << 20
 	// Key sizes accepted. Google signs with 2048-bit keys; the upper
@@ -63,6 +67,7 @@ type keySet struct {
 	keys      map[string]*rsa.PublicKey // nil until the first successful fetch
 	expires   time.Time                 // keys are valid before this
 	lastFetch time.Time                 // start of the last fetch, successful or not
+	lastErr   error                     // the last fetch's error; nil after a success
 	inflight  *keyFetch                 // the fetch under way, if any
 }
 
@@ -78,7 +83,8 @@ func newKeySet(url string, client *http.Client, now func() time.Time) *keySet {
 
 // key returns the public key with the given kid. It fetches the key set if
 // none is cached, if the cached one expired, or if kid is not in it and no
-// fetch started in the last keySetRefetchInterval. ctx bounds the wait for
+// fetch started in the last keySetRefetchInterval; but without a valid key
+// set, not again within keySetRetryInterval of a failed fetch. ctx bounds the wait for
 // a fetch. Errors wrap errKeySetUnavailable (no valid key set could be had,
 // or ctx ended first) or are errUnknownKey.
 func (s *keySet) key(ctx context.Context, kid string) (*rsa.PublicKey, error) {
@@ -95,6 +101,11 @@ func (s *keySet) key(ctx context.Context, kid string) (*rsa.PublicKey, error) {
 		}
 	}
 	f := s.inflight
+	if f == nil && s.lastErr != nil && now.Sub(s.lastFetch) < keySetRetryInterval {
+		err := s.lastErr // the keys are unreachable: do not hammer the server
+		s.mu.Unlock()
+		return nil, err
+	}
 	if f == nil {
 		f = &keyFetch{done: make(chan struct{})}
 		s.inflight = f
@@ -145,6 +156,7 @@ func (s *keySet) fetch(ctx context.Context, f *keyFetch) {
 	} else {
 		f.err = fmt.Errorf("%w: %w", errKeySetUnavailable, err)
 	}
+	s.lastErr = f.err
 	s.inflight = nil
 	s.mu.Unlock()
 	close(f.done)

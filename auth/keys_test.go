@@ -280,8 +280,40 @@ func TestFailedRefreshKeepsValidCache(t *testing.T) {
 	if _, err := ks.key(t.Context(), iss.KeyID()); !errors.Is(err, errKeySetUnavailable) {
 		t.Fatalf("expired cache: err = %v, want errKeySetUnavailable", err)
 	}
-	// And the next successful fetch serves again.
+	// And the next successful fetch, a retry interval later, serves again.
 	srv.set(func(k *fakeKeyServer) { k.fail = false })
+	clock.advance(keySetRetryInterval)
+	if _, err := ks.key(t.Context(), iss.KeyID()); err != nil {
+		t.Fatalf("after recovery: %v", err)
+	}
+}
+
+// While the keys cannot be had, calls fail at once rather than each
+// starting a fetch: one fetch per retry interval reaches the server.
+func TestUnreachableKeysAreRetriedAtMostOncePerInterval(t *testing.T) {
+	t.Parallel()
+	iss := authtest.NewIssuer(t)
+	srv := &fakeKeyServer{jwks: iss.JWKS(), fail: true}
+	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
+	ks := newTestKeySet(srv, clock)
+	for i := range 50 {
+		if _, err := ks.key(t.Context(), iss.KeyID()); !errors.Is(err, errKeySetUnavailable) {
+			t.Fatalf("lookup %d: err = %v, want errKeySetUnavailable", i, err)
+		}
+		clock.advance(keySetRetryInterval / 100)
+	}
+	if got := srv.requests.Load(); got != 1 {
+		t.Fatalf("%d fetches within the retry interval, want 1", got)
+	}
+	clock.advance(keySetRetryInterval / 2)
+	if _, err := ks.key(t.Context(), iss.KeyID()); !errors.Is(err, errKeySetUnavailable) {
+		t.Fatalf("after the interval: err = %v", err)
+	}
+	if got := srv.requests.Load(); got != 2 {
+		t.Fatalf("%d fetches after the interval, want 2", got)
+	}
+	srv.set(func(k *fakeKeyServer) { k.fail = false })
+	clock.advance(keySetRetryInterval)
 	if _, err := ks.key(t.Context(), iss.KeyID()); err != nil {
 		t.Fatalf("after recovery: %v", err)
 	}
