@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/cxhook/cxhook/cloudlog"
 	"github.com/cxhook/cxhook/fulfillment"
 	"github.com/go-json-experiment/json"
 )
@@ -122,7 +123,9 @@ func BenchmarkEncodeResponse(b *testing.B) {
 }
 
 // BenchmarkServeHTTP is one call through the HTTP adapter in process:
-// decode, dispatch on a goroutine with the deadline, encode, log a line.
+// decode, dispatch under the call's deadline, encode, log a line (with
+// slog's JSON handler, with the default Cloud Logging handler, and with the
+// line turned off).
 func BenchmarkServeHTTP(b *testing.B) {
 	body := readTestdata(b, "request_realistic.json")
 	for _, tc := range []struct {
@@ -130,6 +133,7 @@ func BenchmarkServeHTTP(b *testing.B) {
 		logger *slog.Logger
 	}{
 		{"logging", slog.New(slog.NewJSONHandler(io.Discard, nil))},
+		{"cloudlog", slog.New(cloudlog.NewHandler(io.Discard, nil))},
 		{"quiet", slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
