@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -62,7 +63,7 @@ func (b *syncBuffer) String() string {
 func startServer(t testing.TB, getenv func(string) string) (url string, logs *syncBuffer, stop func()) {
 	t.Helper()
 	logs = new(syncBuffer)
-	h, err := newWebhook(getenv, newLogger(logs, getenv))
+	h, err := newWebhook(getenv, slog.New(newLogHandler(logs, getenv, 0)))
 	if err != nil {
 		t.Fatalf("newWebhook: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"testing/slogtest"
+	"time"
 
 	"github.com/cxhook/cxhook/cloudlog"
 	"github.com/go-json-experiment/json"
@@ -113,9 +114,20 @@ func TestHandlerWithoutProject(t *testing.T) {
 // reading our keys back as slog's.
 func TestSlogConformance(t *testing.T) {
 	t.Parallel()
+	for _, interval := range []time.Duration{0, time.Hour} {
+		t.Run(fmt.Sprint("FlushInterval=", interval), func(t *testing.T) {
+			testSlogConformance(t, interval)
+		})
+	}
+}
+
+func testSlogConformance(t *testing.T, interval time.Duration) {
 	var buf bytes.Buffer
-	h := cloudlog.NewHandler(&buf, nil)
+	h := cloudlog.NewHandler(&buf, &cloudlog.Options{FlushInterval: interval})
 	results := func() []map[string]any {
+		if err := h.Flush(); err != nil {
+			t.Fatal(err)
+		}
 		var ms []map[string]any
 		for line := range strings.Lines(buf.String()) {
 			var m map[string]any

@@ -1,8 +1,10 @@
 // Command peer serves the benchmark job of ../shared/bench (the Dialogflow
 // CX webhook load harness) through cxhook's public API and the Functions
-// Framework, configured as the README recommends for production: the
-// fulfillment HTTP adapter with its defaults (Cloud Logging access lines on
-// stdout, 5 s webhook deadline, 2 MiB body limit).
+// Framework, configured as the README recommends for production and as the
+// deployable function is: the fulfillment HTTP adapter with its defaults
+// (5 s webhook deadline, 2 MiB body limit) and a Cloud Logging access line
+// per call on stdout, written in batches (cloudlog.DefaultFlushInterval)
+// and flushed on SIGTERM.
 //
 //	EXTRA_PEERS="cxhook=$PWD/bench/peer" BENCH_OUT=$PWD/bench-out ../shared/bench/run.sh mine
 //
@@ -13,10 +15,13 @@ package main
 import (
 	"context"
 	"log"
+	"log/slog"
 	"os"
+	"syscall"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
+	"github.com/cxhook/cxhook/cloudlog"
 	"github.com/cxhook/cxhook/fulfillment"
 )
 
@@ -36,7 +41,9 @@ func newMux() *fulfillment.Mux {
 }
 
 func init() {
-	functions.HTTP("webhook", fulfillment.NewHTTPHandler(newMux()).ServeHTTP)
+	logs := cloudlog.NewHandler(os.Stdout, &cloudlog.Options{ProjectID: os.Getenv("GOOGLE_CLOUD_PROJECT"), FlushInterval: cloudlog.DefaultFlushInterval})
+	cloudlog.FlushBeforeExit(logs, syscall.SIGTERM, os.Interrupt)
+	functions.HTTP("webhook", fulfillment.NewHTTPHandler(newMux(), fulfillment.WithLogger(slog.New(logs))).ServeHTTP)
 }
 
 func main() {
