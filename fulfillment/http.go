@@ -71,8 +71,10 @@ func WithMaxBodyBytes(n int64) Option {
 
 // WithLogger sets the logger for the per-call line and for errors. The
 // default writes Cloud Logging JSON lines to stdout (see package cloudlog),
-// with the project taken from GOOGLE_CLOUD_PROJECT. A nil logger keeps the
-// default.
+// with the project taken from GOOGLE_CLOUD_PROJECT, each line at once. A
+// production function does better with a cloudlog handler that writes in
+// batches (cloudlog.Options.FlushInterval, as cxhook's deployable function
+// does). A nil logger keeps the default.
 func WithLogger(l *slog.Logger) Option {
 	return optionFunc(func(c *config) {
 		if l != nil {
