@@ -15,11 +15,11 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"cloud.google.com/go/dialogflow/cx/apiv3/cxpb"
+	"github.com/cxhook/cxhook/internal/logbuf"
 	"google.golang.org/protobuf/encoding/protojson"
 )
 
@@ -39,30 +39,11 @@ func getenvOf(pairs ...string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
-// syncBuffer is a bytes.Buffer that the server's goroutines can write to
-// while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // startServer serves newWebhook(getenv, ...) and returns its URL and its
 // log. The log is complete once stop has returned.
-func startServer(t testing.TB, getenv func(string) string) (url string, logs *syncBuffer, stop func()) {
+func startServer(t testing.TB, getenv func(string) string) (url string, logs *logbuf.Buffer, stop func()) {
 	t.Helper()
-	logs = new(syncBuffer)
+	logs = new(logbuf.Buffer)
 	h, err := newWebhook(getenv, slog.New(newLogHandler(logs, getenv, 0)))
 	if err != nil {
 		t.Fatalf("newWebhook: %v", err)

@@ -14,12 +14,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cxhook/cxhook/auth"
 	"github.com/cxhook/cxhook/auth/authtest"
+	"github.com/cxhook/cxhook/internal/logbuf"
 )
 
 const (
@@ -38,24 +38,6 @@ const (
 	keyValue      = "k3y-Current-0123456789abcdef"
 	keyValuePrev  = "k3y-Previous-0123456789abcdef"
 )
-
-// syncBuffer is a log sink for handlers running in parallel subtests.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // caseKey carries the X-Test-Case header into the request context, and
 // caseHandler copies it into every record logged with that context: this
@@ -103,13 +85,13 @@ var echoCaller = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 // stack is one protected server per mode, all logging to logs.
 type stack struct {
 	iss     *authtest.Issuer
-	logs    *syncBuffer
+	logs    *logbuf.Buffer
 	servers map[string]*httptest.Server
 }
 
 func newStack(t *testing.T) *stack {
 	t.Helper()
-	s := &stack{iss: authtest.NewIssuer(t), logs: &syncBuffer{}, servers: map[string]*httptest.Server{}}
+	s := &stack{iss: authtest.NewIssuer(t), logs: new(logbuf.Buffer), servers: map[string]*httptest.Server{}}
 	logger := slog.New(caseHandler{slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug})})
 	allow, err := auth.NewAllowList([]string{agentProject, agentProject2}, []string{extraSA})
 	if err != nil {

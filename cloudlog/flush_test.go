@@ -1,7 +1,6 @@
 package cloudlog_test
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"os"
@@ -13,47 +12,24 @@ import (
 	"time"
 
 	"github.com/cxhook/cxhook/cloudlog"
+	"github.com/cxhook/cxhook/internal/logbuf"
 )
-
-// syncBuffer is a bytes.Buffer that counts its writes, safe for the
-// handler's timer goroutine.
-type syncBuffer struct {
-	mu     sync.Mutex
-	buf    bytes.Buffer
-	writes int
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.writes++
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) lines() (lines []string, writes int) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for l := range strings.Lines(b.buf.String()) {
-		lines = append(lines, l)
-	}
-	return lines, b.writes
-}
 
 // With a flush interval, INFO lines are held and written together; a
 // WARNING goes out at once, after them, in order.
 func TestFlushIntervalHoldsInfoLines(t *testing.T) {
 	t.Parallel()
-	out := new(syncBuffer)
+	out := new(logbuf.Buffer)
 	h := cloudlog.NewHandler(out, &cloudlog.Options{FlushInterval: time.Hour})
 	log := slog.New(h).With("component", "test")
 	for i := range 5 {
 		log.Info("call", "n", i)
 	}
-	if lines, writes := out.lines(); len(lines) != 0 || writes != 0 {
+	if lines, writes := out.Lines(), out.Writes(); len(lines) != 0 || writes != 0 {
 		t.Fatalf("%d lines in %d writes before any flush, want none held back", len(lines), writes)
 	}
 	log.Warn("trouble")
-	lines, writes := out.lines()
+	lines, writes := out.Lines(), out.Writes()
 	if len(lines) != 6 || writes != 1 {
 		t.Fatalf("after a warning: %d lines in %d writes, want 6 in 1", len(lines), writes)
 	}
@@ -72,7 +48,7 @@ func TestFlushIntervalHoldsInfoLines(t *testing.T) {
 	if err := h.Flush(); err != nil { // nothing held: no write
 		t.Fatal(err)
 	}
-	if lines, writes := out.lines(); len(lines) != 7 || writes != 2 {
+	if lines, writes := out.Lines(), out.Writes(); len(lines) != 7 || writes != 2 {
 		t.Fatalf("after Flush: %d lines in %d writes, want 7 in 2", len(lines), writes)
 	}
 }
@@ -80,13 +56,13 @@ func TestFlushIntervalHoldsInfoLines(t *testing.T) {
 // The interval's timer writes what is held, without any further call.
 func TestFlushIntervalTimer(t *testing.T) {
 	t.Parallel()
-	out := new(syncBuffer)
+	out := new(logbuf.Buffer)
 	log := slog.New(cloudlog.NewHandler(out, &cloudlog.Options{FlushInterval: 20 * time.Millisecond}))
 	for round := 1; round <= 2; round++ { // the timer is re-armed
 		log.Info("call", "round", round)
 		deadline := time.Now().Add(5 * time.Second)
 		for {
-			if lines, _ := out.lines(); len(lines) == round {
+			if len(out.Lines()) == round {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -100,13 +76,13 @@ func TestFlushIntervalTimer(t *testing.T) {
 // Held lines are written once they reach 16 KiB, in one write.
 func TestFlushIntervalSizeLimit(t *testing.T) {
 	t.Parallel()
-	out := new(syncBuffer)
+	out := new(logbuf.Buffer)
 	log := slog.New(cloudlog.NewHandler(out, &cloudlog.Options{FlushInterval: time.Hour}))
 	pad := strings.Repeat("x", 1000)
 	for range 16 {
 		log.Info("call", "pad", pad) // about 1.1 KB a line
 	}
-	lines, writes := out.lines()
+	lines, writes := out.Lines(), out.Writes()
 	if writes != 1 || len(lines) < 14 || len(lines) > 16 {
 		t.Fatalf("%d lines in %d writes, want one write of the first 16 KiB", len(lines), writes)
 	}
@@ -115,7 +91,7 @@ func TestFlushIntervalSizeLimit(t *testing.T) {
 // Lines from many goroutines all arrive, each whole.
 func TestFlushIntervalConcurrent(t *testing.T) {
 	t.Parallel()
-	out := new(syncBuffer)
+	out := new(logbuf.Buffer)
 	h := cloudlog.NewHandler(out, &cloudlog.Options{FlushInterval: time.Millisecond})
 	log := slog.New(h)
 	var wg sync.WaitGroup
@@ -134,7 +110,7 @@ func TestFlushIntervalConcurrent(t *testing.T) {
 	if err := h.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	lines, _ := out.lines()
+	lines := out.Lines()
 	if len(lines) != 1600 {
 		t.Fatalf("%d lines, want 1600", len(lines))
 	}

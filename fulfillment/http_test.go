@@ -1,7 +1,6 @@
 package fulfillment_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,36 +9,18 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cxhook/cxhook/fulfillment"
+	"github.com/cxhook/cxhook/internal/logbuf"
 	"github.com/go-json-experiment/json"
 )
 
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // newServer serves mux on loopback and returns its URL and log.
-func newServer(t *testing.T, h fulfillment.Handler, opts ...fulfillment.Option) (string, *syncBuffer) {
+func newServer(t *testing.T, h fulfillment.Handler, opts ...fulfillment.Option) (string, *logbuf.Buffer) {
 	t.Helper()
-	logs := new(syncBuffer)
+	logs := new(logbuf.Buffer)
 	opts = append([]fulfillment.Option{fulfillment.WithLogger(slog.New(slog.NewJSONHandler(logs, nil)))}, opts...)
 	srv := httptest.NewServer(fulfillment.NewHTTPHandler(h, opts...))
 	t.Cleanup(srv.Close)

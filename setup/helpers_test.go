@@ -1,15 +1,14 @@
 package setup_test
 
 import (
-	"bytes"
 	"context"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cxhook/cxhook/internal/fakegcp"
+	"github.com/cxhook/cxhook/internal/logbuf"
 	"github.com/cxhook/cxhook/setup"
 	"google.golang.org/api/option"
 )
@@ -78,11 +77,11 @@ func newWorld(t *testing.T, cfg setup.Config, opts ...func(*fakegcp.Fake)) *fake
 
 // newSetup returns a Setup whose clients keep their production endpoints
 // but reach the fake, and the buffer its progress lines go to.
-func newSetup(t *testing.T, f *fakegcp.Fake) (*setup.Setup, *syncBuffer) {
+func newSetup(t *testing.T, f *fakegcp.Fake) (*setup.Setup, *logbuf.Buffer) {
 	t.Helper()
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	log := &syncBuffer{}
+	log := new(logbuf.Buffer)
 	s, err := setup.New(context.Background(), setup.Options{
 		ClientOptions: []option.ClientOption{option.WithHTTPClient(fakegcp.Client(srv.URL))},
 		Log:           log,
@@ -107,21 +106,4 @@ func requests(f *fakegcp.Fake) string {
 		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n")
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
