@@ -2,6 +2,7 @@ package fulfillment
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -16,9 +17,12 @@ import (
 // and on small requests that cost showed in the throughput.
 //
 // It is a complete context: Err, Done and Deadline follow the
-// context.Context contract; a derived context (context.WithTimeout and the
-// like) is ended through AfterFunc, without a goroutine; and context.Cause
-// gives the request's cause when the request ended first, else Err.
+// context.Context contract, and a derived context (context.WithTimeout and
+// the like) is ended through AfterFunc, without a goroutine. One
+// difference from context.WithDeadline: context.Cause asks the request's
+// context, so once the request has been canceled with a cause, Cause
+// gives that cause even if the call's deadline came first (Err stays
+// DeadlineExceeded).
 type callCtx struct {
 	context.Context // the request's context
 
@@ -144,23 +148,33 @@ func (cc *callCtx) endLocked(err error) bool {
 }
 
 // expire runs at the deadline: it ends the context, then sends the timeout
-// response if a handler is running.
+// response if a handler is running. The context may have ended already at
+// the same deadline, the request's (the earlier of the two is the
+// context's); only a context ended otherwise (the caller hung up, the call
+// finished) gets no timeout response.
 func (cc *callCtx) expire() {
 	defer cc.expired.Done()
 	cc.mu.Lock()
-	ended := cc.endLocked(context.DeadlineExceeded)
+	cc.endLocked(context.DeadlineExceeded)
+	atDeadline := errors.Is(cc.err, context.DeadlineExceeded)
 	f := cc.onExpire
 	cc.mu.Unlock()
-	if ended && f != nil {
+	if atDeadline && f != nil {
 		f(&cc.call)
 	}
 }
 
-// setOnExpire arms (or with nil, disarms) the timeout response.
-func (cc *callCtx) setOnExpire(f func(*call)) {
+// setOnExpire arms the timeout response, unless the context has ended
+// already: then it reports false, and the caller must answer itself.
+// setOnExpire(nil) disarms it.
+func (cc *callCtx) setOnExpire(f func(*call)) bool {
 	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if f != nil && cc.err != nil {
+		return false
+	}
 	cc.onExpire = f
-	cc.mu.Unlock()
+	return true
 }
 
 // finish ends the context when the call is over, as the cancel function of

@@ -263,6 +263,21 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
+// findStatusWriter finds ServeHTTP's statusWriter in w or in the writers
+// it wraps (as http.ResponseController does, through Unwrap).
+func findStatusWriter(w http.ResponseWriter) *statusWriter {
+	for {
+		switch x := w.(type) {
+		case *statusWriter:
+			return x
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = x.Unwrap()
+		default:
+			return nil
+		}
+	}
+}
+
 // ServeHTTP serves one call. The trace, the deadline and the access line
 // cover the whole call, the HTTP middleware (the caller check) included:
 // the deadline counts from the request's arrival.
@@ -299,11 +314,23 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *httpHandler) serveInner(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	c, _ := ctx.Value(callKey{}).(*call)
-	if c == nil { // a middleware replaced the context: start afresh
-		start := time.Now()
-		cc := newCallCtx(ctx, start, start.Add(h.budget))
-		defer cc.finish()
-		c, ctx = &cc.call, cc
+	if c == nil {
+		// A middleware replaced the context with one not derived from
+		// the call's. The call is still the one ServeHTTP started, found
+		// through its statusWriter: keep its deadline, its timer and its
+		// access line. Only a middleware that also hid the writer makes
+		// this a call of its own.
+		if sw := findStatusWriter(w); sw != nil {
+			c = sw.c
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, c.ctx.deadline)
+			defer cancel()
+		} else {
+			start := time.Now()
+			cc := newCallCtx(ctx, start, start.Add(h.budget))
+			defer cc.finish()
+			c, ctx = &cc.call, cc
+		}
 	}
 	if sw, ok := w.(*statusWriter); ok && sw.c == c {
 		w = sw.ResponseWriter // serve sets c.status itself
@@ -365,9 +392,12 @@ func (h *httpHandler) dispatch(ctx context.Context, w http.ResponseWriter, req *
 		return
 	}
 	c.w, c.reqCtx = w, ctx
-	c.ctx.setOnExpire(h.onExpire)
+	if !c.ctx.setOnExpire(h.onExpire) { // the deadline passed since the check above
+		h.answerError(ctx, w, req, c, c.ctx.Err())
+		return
+	}
 
-	resp, err := h.call(ctx, req)
+	resp, err := h.call(ctx, req, c)
 
 	c.ctx.setOnExpire(nil)
 	if !c.answer.CompareAndSwap(answerPending, answerByHandler) {
@@ -408,10 +438,16 @@ func (h *httpHandler) expire(c *call) {
 }
 
 // call runs the handler, turning a panic into an error (its stack logged).
-func (h *httpHandler) call(ctx context.Context, req *Request) (resp *Response, err error) {
+func (h *httpHandler) call(ctx context.Context, req *Request, c *call) (resp *Response, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
+				// The handler aborts the response: no timeout response
+				// may be written now, nor be half way through.
+				c.ctx.setOnExpire(nil)
+				if !c.answer.CompareAndSwap(answerPending, answerByHandler) {
+					c.ctx.expired.Wait()
+				}
 				panic(p)
 			}
 			h.c.logger.LogAttrs(ctx, slog.LevelError, "handler panicked", slog.String("tag", req.Tag()),

@@ -1,0 +1,144 @@
+package fulfillment
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cxhook/cxhook/internal/logbuf"
+)
+
+// The call context and the adapter together, in the orders of events a
+// review found wanting: each test failed before its fix.
+
+const tagOnly = `{"fulfillmentInfo":{"tag":"t"},"sessionInfo":{"session":"projects/p/locations/global/agents/a/sessions/s1"}}`
+
+func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// When the request's own deadline is the earlier one, it and the call's
+// timer fire together; whichever ends the context, a handler still running
+// is answered with the timeout response, not with its late answer.
+func TestTimeoutResponseAtTheRequestsDeadline(t *testing.T) {
+	h := NewHTTPHandler(HandlerFunc(func(ctx context.Context, r *Request) (*Response, error) {
+		<-ctx.Done()
+		time.Sleep(20 * time.Millisecond) // clean-up that ignores ctx
+		return Reply("late"), nil
+	}), WithLogger(quietLogger()))
+	for i := range 20 {
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Millisecond)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(tagOnly)).WithContext(ctx))
+		cancel()
+		if body := w.Body.String(); strings.Contains(body, "late") || !strings.Contains(body, TimedOutParam) {
+			t.Fatalf("call %d: %d %s, want the timeout response", i, w.Code, body)
+		}
+	}
+}
+
+// errHook runs hook after each Err check: it makes the deadline pass
+// between dispatch's check and the arming of the timeout response.
+type errHook struct {
+	context.Context
+	hook func()
+}
+
+func (e errHook) Err() error {
+	err := e.Context.Err()
+	e.hook()
+	return err
+}
+
+// A deadline that passes just before the timeout response is armed still
+// keeps the handler from running and answering late.
+func TestDeadlinePassingBeforeTheHandlerRuns(t *testing.T) {
+	ran := false
+	hh := NewHTTPHandler(HandlerFunc(func(ctx context.Context, r *Request) (*Response, error) {
+		ran = true
+		return Reply("late"), nil
+	}), WithLogger(quietLogger())).(*httpHandler)
+	cc := newCallCtx(t.Context(), time.Now(), time.Now().Add(time.Hour))
+	defer cc.finish()
+	c := &cc.call
+	req, err := DecodeRequest([]byte(tagOnly))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.req = req
+	fired := false
+	ctx := errHook{cc, func() {
+		if fired {
+			return
+		}
+		fired = true
+		cc.timer.Reset(0) // the deadline, right after the check
+		cc.expired.Wait()
+	}}
+	w := httptest.NewRecorder()
+	hh.dispatch(ctx, w, req, c, new(bytes.Buffer))
+	if ran || w.Code != http.StatusServiceUnavailable {
+		t.Errorf("handler ran: %v; answer %d %s; want 503 without running it", ran, w.Code, w.Body)
+	}
+}
+
+// A handler that aborts (http.ErrAbortHandler) after its deadline races
+// nothing: the timeout response is disarmed or finished first. The race
+// detector is the judge.
+func TestAbortAfterTheDeadline(t *testing.T) {
+	h := NewHTTPHandler(HandlerFunc(func(ctx context.Context, r *Request) (*Response, error) {
+		<-ctx.Done()
+		panic(http.ErrAbortHandler)
+	}), WithLogger(quietLogger()), WithWebhookTimeout(20*time.Millisecond))
+	for range 20 {
+		func() {
+			defer func() {
+				if p := recover(); p != http.ErrAbortHandler {
+					t.Errorf("recovered %v, want http.ErrAbortHandler", p)
+				}
+			}()
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/", strings.NewReader(tagOnly)))
+		}()
+	}
+}
+
+// An HTTP middleware that hands on a context of its own, not derived from
+// the call's, keeps the call: its deadline still counts from arrival, and
+// the access line still names the tag and the timeout.
+func TestMiddlewareReplacingTheContext(t *testing.T) {
+	logs := new(logbuf.Buffer)
+	var deadline time.Time
+	h := NewHTTPHandler(HandlerFunc(func(ctx context.Context, r *Request) (*Response, error) {
+		deadline, _ = ctx.Deadline()
+		<-ctx.Done()
+		time.Sleep(20 * time.Millisecond)
+		return Reply("late"), nil
+	}), WithLogger(slog.New(slog.NewJSONHandler(logs, nil))),
+		WithWebhookTimeout(400*time.Millisecond), WithDeadlineMargin(200*time.Millisecond),
+		WithHTTPMiddleware(func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				time.Sleep(100 * time.Millisecond) // fetching keys, say
+				next.ServeHTTP(w, r.WithContext(context.Background()))
+			})
+		}))
+	arrival := time.Now()
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(tagOnly)))
+	if !strings.Contains(w.Body.String(), TimedOutParam) {
+		t.Errorf("answer %s, want the timeout response", w.Body)
+	}
+	// From arrival the deadline is 200 ms away; restarted after the
+	// middleware it would be 300 ms away or more.
+	if d := deadline.Sub(arrival); d > 250*time.Millisecond {
+		t.Errorf("the handler's deadline is %v after arrival, want 200 ms", d)
+	}
+	line := logs.String()
+	for _, want := range []string{`"msg":"webhook call"`, `"tag":"t"`, `"session":"s1"`, `"timed_out":true`} {
+		if !strings.Contains(line, want) {
+			t.Errorf("access line lacks %s:\n%s", want, line)
+		}
+	}
+}
