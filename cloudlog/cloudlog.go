@@ -37,8 +37,9 @@
 // On Cloud Run with request-based billing the CPU is throttled between
 // requests, so a batch due then may be written late (at the next request),
 // but it is not lost: SIGTERM, which comes before an instance is stopped,
-// writes it. A crash that skips signal handling (a fatal runtime error, an
-// out-of-memory kill) loses at most one interval of INFO lines.
+// writes it. An end that skips signal handling loses what is held then, at
+// most 16 KiB of INFO lines, usually those of the last interval: a fatal
+// runtime error, an out-of-memory kill, a panic nobody recovers, os.Exit.
 package cloudlog
 
 import (
@@ -244,13 +245,13 @@ func (h *Handler) Flush() error {
 
 // output is where a handler and those derived from it write.
 type output struct {
-	w        io.Writer
-	interval time.Duration
+	w io.Writer
 
-	mu      sync.Mutex // serializes writes to w
-	pending []byte     // lines held, with interval > 0
-	timer   *time.Timer
-	armed   bool // the timer will write pending
+	mu       sync.Mutex    // serializes writes to w, guards the rest
+	interval time.Duration // how long lines may be held; 0 writes at once
+	pending  []byte        // lines held, with interval > 0
+	timer    *time.Timer
+	armed    bool // the timer will write pending
 }
 
 // write writes one line, or holds it; urgent writes it at once, with what
@@ -298,12 +299,15 @@ func (o *output) flushLocked() error {
 }
 
 // FlushBeforeExit makes the first of sigs (SIGTERM if none are given)
-// flush h and then end the process as the signal would have: it restores
-// the signal's default action and raises it again. Cloud Run sends SIGTERM
-// before it stops an instance, so held lines are written. Call it once, in
-// a main package or a function's init, and only where nothing else
-// handles these signals: a program that shuts down gracefully on SIGTERM
-// should call [Handler.Flush] itself, last.
+// write what h holds and end the process as the signal would have. From
+// then on h writes each line at once, so nothing logged while the process
+// ends is held back. Then it stops catching sigs and raises the signal
+// again: a signal whose default is to end the process ends it; one the
+// program ignored (SIGINT under nohup) is ignored again. Cloud Run sends
+// SIGTERM before it stops an instance. Call it once, in a main package or
+// a function's init. A program that shuts down gracefully on SIGTERM
+// should rather call [Handler.Flush] itself, last: while another part of
+// the program catches the signal too, the raised signal goes to it again.
 func FlushBeforeExit(h *Handler, sigs ...os.Signal) {
 	if len(sigs) == 0 {
 		sigs = []os.Signal{syscall.SIGTERM}
@@ -312,8 +316,11 @@ func FlushBeforeExit(h *Handler, sigs ...os.Signal) {
 	signal.Notify(c, sigs...)
 	go func() {
 		s := <-c
-		_ = h.Flush()
-		signal.Reset(sigs...)
+		h.out.mu.Lock()
+		h.out.interval = 0 // write at once from now on
+		_ = h.out.flushLocked()
+		h.out.mu.Unlock()
+		signal.Stop(c)
 		if p, err := os.FindProcess(os.Getpid()); err == nil {
 			_ = p.Signal(s)
 		}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
 	"sync"
 	"syscall"
@@ -133,7 +134,32 @@ func TestFlushBeforeExit(t *testing.T) {
 		fmt.Println("still alive") // not reached
 		os.Exit(0)
 	}
+	if os.Getenv("CLOUDLOG_TEST_SIGINT_IGNORED") == "1" {
+		signal.Ignore(os.Interrupt) // as under nohup
+		h := cloudlog.NewHandler(os.Stdout, &cloudlog.Options{FlushInterval: time.Hour})
+		cloudlog.FlushBeforeExit(h, syscall.SIGTERM, os.Interrupt)
+		slog.New(h).Info("held until SIGINT")
+		_ = syscall.Kill(os.Getpid(), syscall.SIGINT)
+		time.Sleep(time.Second) // the flush, and SIGINT ignored again
+		slog.New(h).Info("written at once after the signal")
+		fmt.Println("survived SIGINT")
+		os.Exit(0) // no flush: nothing may be held any more
+	}
 	t.Parallel()
+	t.Run("ignored signal", func(t *testing.T) {
+		t.Parallel()
+		cmd := exec.Command(os.Args[0], "-test.run=^TestFlushBeforeExit$")
+		cmd.Env = append(os.Environ(), "CLOUDLOG_TEST_SIGINT_IGNORED=1")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("child ended with %v, want exit 0; output:\n%s", err, out)
+		}
+		for _, want := range []string{"held until SIGINT", "written at once after the signal", "survived SIGINT"} {
+			if !strings.Contains(string(out), want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+	})
 	cmd := exec.Command(os.Args[0], "-test.run=^TestFlushBeforeExit$")
 	cmd.Env = append(os.Environ(), "CLOUDLOG_TEST_SIGTERM=1")
 	out, err := cmd.Output()
