@@ -112,7 +112,7 @@ func TestCallCtxFinish(t *testing.T) {
 	parent, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var ran atomic.Bool
-	cc := newCallCtx(parent, time.Now(), time.Now().Add(30*time.Millisecond))
+	cc := newCallCtx(parent, time.Now(), time.Now().Add(200*time.Millisecond))
 	c := &cc.call
 	cc.setOnExpire(func(*call) { ran.Store(true) })
 	done := cc.Done()
@@ -128,7 +128,7 @@ func TestCallCtxFinish(t *testing.T) {
 	if err := cc.Err(); err != context.Canceled {
 		t.Errorf("Err after finish = %v, want Canceled", err)
 	}
-	time.Sleep(60 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond)
 	if ran.Load() {
 		t.Error("the timer fired after finish")
 	}
