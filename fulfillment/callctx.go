@@ -132,9 +132,9 @@ func (cc *callCtx) watchParentLocked() {
 }
 
 // endLocked ends the context with err, if it has not ended yet.
-func (cc *callCtx) endLocked(err error) bool {
+func (cc *callCtx) endLocked(err error) {
 	if cc.err != nil {
-		return false
+		return
 	}
 	cc.err = err
 	if cc.done != nil {
@@ -144,7 +144,6 @@ func (cc *callCtx) endLocked(err error) bool {
 		go (*f)()
 	}
 	cc.afters = nil
-	return true
 }
 
 // expire runs at the deadline: it ends the context, then sends the timeout

@@ -282,12 +282,11 @@ func findStatusWriter(w http.ResponseWriter) *statusWriter {
 // cover the whole call, the HTTP middleware (the caller check) included:
 // the deadline counts from the request's arrival.
 func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
 	ctx := r.Context()
 	if _, ok := cloudlog.TraceFromContext(ctx); !ok {
 		ctx = cloudlog.WithTrace(ctx, cloudlog.TraceFromHeader(r.Header))
 	}
-	cc := newCallCtx(ctx, start, start.Add(h.budget))
+	cc := h.startCall(ctx)
 	c := &cc.call
 	ctx = cc
 	defer cc.finish()
@@ -310,6 +309,12 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// startCall starts a call now, in a context that ends at its deadline.
+func (h *httpHandler) startCall(parent context.Context) *callCtx {
+	start := time.Now()
+	return newCallCtx(parent, start, start.Add(h.budget))
+}
+
 // serveInner is the end of the HTTP middleware chain.
 func (h *httpHandler) serveInner(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -326,8 +331,7 @@ func (h *httpHandler) serveInner(w http.ResponseWriter, r *http.Request) {
 			ctx, cancel = context.WithDeadline(ctx, c.ctx.deadline)
 			defer cancel()
 		} else {
-			start := time.Now()
-			cc := newCallCtx(ctx, start, start.Add(h.budget))
+			cc := h.startCall(ctx)
 			defer cc.finish()
 			c, ctx = &cc.call, cc
 		}
@@ -399,9 +403,7 @@ func (h *httpHandler) dispatch(ctx context.Context, w http.ResponseWriter, req *
 
 	resp, err := h.call(ctx, req, c)
 
-	c.ctx.setOnExpire(nil)
-	if !c.answer.CompareAndSwap(answerPending, answerByHandler) {
-		c.ctx.expired.Wait() // the timeout response is being written
+	if !c.claimAnswer() {
 		if err != nil {
 			h.c.logger.LogAttrs(ctx, slog.LevelWarn, "late handler finished with an error", slog.String("tag", req.Tag()), slog.String("error", err.Error()))
 		}
@@ -425,6 +427,18 @@ func (h *httpHandler) dispatch(ctx context.Context, w http.ResponseWriter, req *
 	h.answer(ctx, w, req, c, resp, buf)
 }
 
+// claimAnswer disarms the timeout response once the handler is done and
+// reports whether the handler's answer may be sent. If the timeout
+// response won, it returns when that has been written.
+func (c *call) claimAnswer() bool {
+	c.ctx.setOnExpire(nil)
+	if c.answer.CompareAndSwap(answerPending, answerByHandler) {
+		return true
+	}
+	c.ctx.expired.Wait()
+	return false
+}
+
 // expire answers for a handler still running at its deadline, unless it
 // answered first. The call context's timer runs it.
 func (h *httpHandler) expire(c *call) {
@@ -444,10 +458,7 @@ func (h *httpHandler) call(ctx context.Context, req *Request, c *call) (resp *Re
 			if p == http.ErrAbortHandler {
 				// The handler aborts the response: no timeout response
 				// may be written now, nor be half way through.
-				c.ctx.setOnExpire(nil)
-				if !c.answer.CompareAndSwap(answerPending, answerByHandler) {
-					c.ctx.expired.Wait()
-				}
+				c.claimAnswer()
 				panic(p)
 			}
 			h.c.logger.LogAttrs(ctx, slog.LevelError, "handler panicked", slog.String("tag", req.Tag()),
