@@ -16,33 +16,16 @@ import (
 	"time"
 
 	"github.com/cxhook/cxhook/fulfillment"
+	"github.com/cxhook/cxhook/internal/fakeclock"
 )
 
 // These tests check the handlers' business rules on a clock of their own,
 // through the HTTP adapter, with requests derived from testdata/requests.
 
-// fakeClock is a settable time source for newMux.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // newTestHandler returns the example's handler on a clock set to now.
-func newTestHandler(now time.Time) (http.Handler, *fakeClock) {
-	c := &fakeClock{t: now}
-	h := fulfillment.NewHTTPHandler(newMux(c.now), fulfillment.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+func newTestHandler(now time.Time) (http.Handler, *fakeclock.Clock) {
+	c := fakeclock.New(now)
+	h := fulfillment.NewHTTPHandler(newMux(c.Now), fulfillment.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	return h, c
 }
 
@@ -358,7 +341,7 @@ func TestFeedback(t *testing.T) {
 		t.Fatalf("updateFeedback: status %d: %v", status, a)
 	}
 
-	clk.set(march14.Add(29 * 24 * time.Hour))
+	clk.Set(march14.Add(29 * 24 * time.Hour))
 	if got, day := elapsed(loadRequest(t, "getPreviousFeedbackDate_first_time")); got != "false" || day != "2036-03-14" {
 		t.Errorf("29 days after feedback: %s, %v; want false, 2036-03-14", got, day)
 	}
@@ -372,7 +355,7 @@ func TestFeedback(t *testing.T) {
 	if got, _ := elapsed(noPhone); got != "true" {
 		t.Errorf("same session, no phone number: %s, want true (feedback is kept per phone number)", got)
 	}
-	clk.set(march14.Add(30 * 24 * time.Hour))
+	clk.Set(march14.Add(30 * 24 * time.Hour))
 	if got, day := elapsed(loadRequest(t, "getPreviousFeedbackDate_first_time")); got != "true" || day != "2036-03-14" {
 		t.Errorf("30 days after feedback: %s, %v; want true, 2036-03-14", got, day)
 	}

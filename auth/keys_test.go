@@ -20,25 +20,8 @@ import (
 	"time"
 
 	"github.com/cxhook/cxhook/auth/authtest"
+	"github.com/cxhook/cxhook/internal/fakeclock"
 )
-
-// fakeClock is a settable clock for WithClock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // fakeKeyServer is a fake transport for the certs URL that counts requests.
 // It serves jwks with header, or fails while fail is set.
@@ -99,8 +82,8 @@ func jwksOf(t testing.TB, issuers ...*authtest.Issuer) []byte {
 	return b
 }
 
-func newTestKeySet(srv *fakeKeyServer, clock *fakeClock) *keySet {
-	return newKeySet(googleCertsURL, &http.Client{Transport: srv}, clock.now)
+func newTestKeySet(srv *fakeKeyServer, clock *fakeclock.Clock) *keySet {
+	return newKeySet(googleCertsURL, &http.Client{Transport: srv}, clock.Now)
 }
 
 func TestCacheTTL(t *testing.T) {
@@ -141,7 +124,7 @@ func TestKeySetHonoursMaxAge(t *testing.T) {
 	t.Parallel()
 	iss := authtest.NewIssuer(t)
 	srv := &fakeKeyServer{jwks: iss.JWKS(), header: http.Header{"Cache-Control": {"public, max-age=600"}, "Age": {"100"}}}
-	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
+	clock := fakeclock.New(time.Unix(1_800_000_000, 0))
 	ks := newTestKeySet(srv, clock)
 	for i, step := range []struct {
 		advance  time.Duration
@@ -154,7 +137,7 @@ func TestKeySetHonoursMaxAge(t *testing.T) {
 		{499 * time.Second, 2},
 		{time.Second, 3},
 	} {
-		clock.advance(step.advance)
+		clock.Advance(step.advance)
 		if _, err := ks.key(t.Context(), iss.KeyID()); err != nil {
 			t.Fatalf("step %d: %v", i, err)
 		}
@@ -168,7 +151,7 @@ func TestUnknownKidRefetchIsRateLimited(t *testing.T) {
 	t.Parallel()
 	iss, rotated := authtest.NewIssuer(t), authtest.NewIssuer(t)
 	srv := &fakeKeyServer{jwks: iss.JWKS()}
-	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
+	clock := fakeclock.New(time.Unix(1_800_000_000, 0))
 	ks := newTestKeySet(srv, clock)
 	if _, err := ks.key(t.Context(), iss.KeyID()); err != nil {
 		t.Fatal(err)
@@ -182,7 +165,7 @@ func TestUnknownKidRefetchIsRateLimited(t *testing.T) {
 	}
 	// Google rotates: the new kid causes one refetch and is found.
 	srv.set(func(k *fakeKeyServer) { k.jwks = jwksOf(t, iss, rotated) })
-	clock.advance(keySetRefetchInterval)
+	clock.Advance(keySetRefetchInterval)
 	if _, err := ks.key(t.Context(), rotated.KeyID()); err != nil {
 		t.Fatalf("rotated key: %v", err)
 	}
@@ -191,7 +174,7 @@ func TestUnknownKidRefetchIsRateLimited(t *testing.T) {
 	}
 	// A flood of random kids within the interval fetches nothing.
 	for i := range 100 {
-		clock.advance(keySetRefetchInterval / 200)
+		clock.Advance(keySetRefetchInterval / 200)
 		if _, err := ks.key(t.Context(), "random-"+string(rune('a'+i%26))); !errors.Is(err, errUnknownKey) {
 			t.Fatalf("err = %v, want errUnknownKey", err)
 		}
@@ -200,7 +183,7 @@ func TestUnknownKidRefetchIsRateLimited(t *testing.T) {
 		t.Fatalf("%d requests after a flood of unknown kids, want 2", got)
 	}
 	// Once the interval has passed, one more refetch, then quiet again.
-	clock.advance(keySetRefetchInterval / 2)
+	clock.Advance(keySetRefetchInterval / 2)
 	for range 10 {
 		if _, err := ks.key(t.Context(), "random-z"); !errors.Is(err, errUnknownKey) {
 			t.Fatalf("err = %v, want errUnknownKey", err)
@@ -257,13 +240,13 @@ func TestFailedRefreshKeepsValidCache(t *testing.T) {
 	t.Parallel()
 	iss := authtest.NewIssuer(t)
 	srv := &fakeKeyServer{jwks: iss.JWKS(), header: http.Header{"Cache-Control": {"max-age=3600"}}}
-	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
+	clock := fakeclock.New(time.Unix(1_800_000_000, 0))
 	ks := newTestKeySet(srv, clock)
 	if _, err := ks.key(t.Context(), iss.KeyID()); err != nil {
 		t.Fatal(err)
 	}
 	srv.set(func(k *fakeKeyServer) { k.fail = true })
-	clock.advance(time.Minute)
+	clock.Advance(time.Minute)
 	// The refresh an unknown kid causes fails: the kid is still unknown,
 	// not a reason to answer 503, and the cached key still works.
 	if _, err := ks.key(t.Context(), "no-such-key"); !errors.Is(err, errUnknownKey) {
@@ -276,13 +259,13 @@ func TestFailedRefreshKeepsValidCache(t *testing.T) {
 		t.Fatalf("cached key after a failed refresh: %v", err)
 	}
 	// Once the cache expires, a failed fetch means keys are unavailable.
-	clock.advance(time.Hour)
+	clock.Advance(time.Hour)
 	if _, err := ks.key(t.Context(), iss.KeyID()); !errors.Is(err, errKeySetUnavailable) {
 		t.Fatalf("expired cache: err = %v, want errKeySetUnavailable", err)
 	}
 	// And the next successful fetch, a retry interval later, serves again.
 	srv.set(func(k *fakeKeyServer) { k.fail = false })
-	clock.advance(keySetRetryInterval)
+	clock.Advance(keySetRetryInterval)
 	if _, err := ks.key(t.Context(), iss.KeyID()); err != nil {
 		t.Fatalf("after recovery: %v", err)
 	}
@@ -294,18 +277,18 @@ func TestUnreachableKeysAreRetriedAtMostOncePerInterval(t *testing.T) {
 	t.Parallel()
 	iss := authtest.NewIssuer(t)
 	srv := &fakeKeyServer{jwks: iss.JWKS(), fail: true}
-	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
+	clock := fakeclock.New(time.Unix(1_800_000_000, 0))
 	ks := newTestKeySet(srv, clock)
 	for i := range 50 {
 		if _, err := ks.key(t.Context(), iss.KeyID()); !errors.Is(err, errKeySetUnavailable) {
 			t.Fatalf("lookup %d: err = %v, want errKeySetUnavailable", i, err)
 		}
-		clock.advance(keySetRetryInterval / 100)
+		clock.Advance(keySetRetryInterval / 100)
 	}
 	if got := srv.requests.Load(); got != 1 {
 		t.Fatalf("%d fetches within the retry interval, want 1", got)
 	}
-	clock.advance(keySetRetryInterval / 2)
+	clock.Advance(keySetRetryInterval / 2)
 	if _, err := ks.key(t.Context(), iss.KeyID()); !errors.Is(err, errKeySetUnavailable) {
 		t.Fatalf("after the interval: err = %v", err)
 	}
@@ -313,7 +296,7 @@ func TestUnreachableKeysAreRetriedAtMostOncePerInterval(t *testing.T) {
 		t.Fatalf("%d fetches after the interval, want 2", got)
 	}
 	srv.set(func(k *fakeKeyServer) { k.fail = false })
-	clock.advance(keySetRetryInterval)
+	clock.Advance(keySetRetryInterval)
 	if _, err := ks.key(t.Context(), iss.KeyID()); err != nil {
 		t.Fatalf("after recovery: %v", err)
 	}
@@ -325,7 +308,7 @@ func TestKeyWaitIsBoundedByContext(t *testing.T) {
 	gate := make(chan struct{})
 	defer close(gate)
 	srv := &fakeKeyServer{jwks: iss.JWKS(), gate: gate}
-	ks := newTestKeySet(srv, &fakeClock{t: time.Unix(1_800_000_000, 0)})
+	ks := newTestKeySet(srv, fakeclock.New(time.Unix(1_800_000_000, 0)))
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
 	defer cancel()
 	if _, err := ks.key(ctx, iss.KeyID()); !errors.Is(err, errKeySetUnavailable) {
@@ -439,7 +422,7 @@ func TestUnfitKeysAreIgnored(t *testing.T) {
 	// token signed with that key accepted.
 	smallSet, _ := json.Marshal(map[string]any{"keys": []any{with(iss.KeyID(), map[string]any{"n": enc(small.N.Bytes())})}})
 	srv := &fakeKeyServer{jwks: smallSet}
-	ks := newTestKeySet(srv, &fakeClock{t: time.Unix(1_800_000_000, 0)})
+	ks := newTestKeySet(srv, fakeclock.New(time.Unix(1_800_000_000, 0)))
 	if _, err := ks.key(t.Context(), iss.KeyID()); !errors.Is(err, errKeySetUnavailable) {
 		t.Fatalf("small-key set: err = %v, want errKeySetUnavailable", err)
 	}
