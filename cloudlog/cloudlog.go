@@ -49,14 +49,9 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"net/http"
-	"os"
-	"os/signal"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -236,97 +231,6 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	return err
 }
 
-// Flush writes the lines held for [Options.FlushInterval], if any.
-func (h *Handler) Flush() error {
-	h.out.mu.Lock()
-	defer h.out.mu.Unlock()
-	return h.out.flushLocked()
-}
-
-// output is where a handler and those derived from it write.
-type output struct {
-	w io.Writer
-
-	mu       sync.Mutex    // serializes writes to w, guards the rest
-	interval time.Duration // how long lines may be held; 0 writes at once
-	pending  []byte        // lines held, with interval > 0
-	timer    *time.Timer
-	armed    bool // the timer will write pending
-}
-
-// write writes one line, or holds it; urgent writes it at once, with what
-// is held before it.
-func (o *output) write(line []byte, urgent bool) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.interval <= 0 {
-		_, err := o.w.Write(line)
-		return err
-	}
-	o.pending = append(o.pending, line...)
-	if urgent || len(o.pending) >= maxPending {
-		return o.flushLocked()
-	}
-	if !o.armed {
-		o.armed = true
-		if o.timer == nil {
-			o.timer = time.AfterFunc(o.interval, o.flushByTimer)
-		} else {
-			o.timer.Reset(o.interval)
-		}
-	}
-	return nil
-}
-
-func (o *output) flushByTimer() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.armed = false
-	_ = o.flushLocked() // nobody to tell; the next write will fail too
-}
-
-func (o *output) flushLocked() error {
-	if len(o.pending) == 0 {
-		return nil
-	}
-	_, err := o.w.Write(o.pending)
-	if cap(o.pending) > 4*maxPending {
-		o.pending = nil
-	} else {
-		o.pending = o.pending[:0]
-	}
-	return err
-}
-
-// FlushBeforeExit makes the first of sigs (SIGTERM if none are given)
-// write what h holds and end the process as the signal would have. From
-// then on h writes each line at once, so nothing logged while the process
-// ends is held back. Then it stops catching sigs and raises the signal
-// again: a signal whose default is to end the process ends it; one the
-// program ignored (SIGINT under nohup) is ignored again. Cloud Run sends
-// SIGTERM before it stops an instance. Call it once, in a main package or
-// a function's init. A program that shuts down gracefully on SIGTERM
-// should rather call [Handler.Flush] itself, last: while another part of
-// the program catches the signal too, the raised signal goes to it again.
-func FlushBeforeExit(h *Handler, sigs ...os.Signal) {
-	if len(sigs) == 0 {
-		sigs = []os.Signal{syscall.SIGTERM}
-	}
-	c := make(chan os.Signal, 1)
-	signal.Notify(c, sigs...)
-	go func() {
-		s := <-c
-		h.out.mu.Lock()
-		h.out.interval = 0 // write at once from now on
-		_ = h.out.flushLocked()
-		h.out.mu.Unlock()
-		signal.Stop(c)
-		if p, err := os.FindProcess(os.Getpid()); err == nil {
-			_ = p.Signal(s)
-		}
-	}()
-}
-
 func appendSep(b []byte, first bool) []byte {
 	if first {
 		return b
@@ -422,92 +326,3 @@ func severity(l slog.Level) string {
 	}
 	return "CRITICAL"
 }
-
-// Trace identifies the distributed trace a request belongs to.
-type Trace struct {
-	ID      string // 32 lowercase hex digits
-	SpanID  string // 16 lowercase hex digits
-	Sampled bool
-}
-
-type traceKey struct{}
-
-// WithTrace returns a context whose log records carry t. A zero t leaves ctx
-// as it is.
-func WithTrace(ctx context.Context, t Trace) context.Context {
-	if t.ID == "" {
-		return ctx
-	}
-	return context.WithValue(ctx, traceKey{}, t)
-}
-
-// TraceFromContext returns the trace WithTrace stored.
-func TraceFromContext(ctx context.Context) (Trace, bool) {
-	t, ok := ctx.Value(traceKey{}).(Trace)
-	return t, ok
-}
-
-// TraceFromHeader reads the W3C traceparent header, or failing that Google's
-// X-Cloud-Trace-Context (TRACE_ID/SPAN_ID;o=OPTIONS, with a decimal span ID).
-// Malformed headers give the zero Trace.
-func TraceFromHeader(h http.Header) Trace {
-	// The keys are written canonical: Header.Get would canonicalize them
-	// again, at an allocation per call.
-	if v := h["Traceparent"]; len(v) > 0 {
-		if t, ok := parseTraceparent(v[0]); ok {
-			return t
-		}
-	}
-	if v := h["X-Cloud-Trace-Context"]; len(v) > 0 {
-		t, _ := parseCloudTrace(v[0])
-		return t
-	}
-	return Trace{}
-}
-
-// parseTraceparent reads version-traceid-spanid-flags, e.g.
-// 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01. Versions after
-// 00 may add fields after the flags.
-func parseTraceparent(s string) (Trace, bool) {
-	const n = len("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
-	if len(s) < n || s[2] != '-' || s[35] != '-' || s[52] != '-' {
-		return Trace{}, false
-	}
-	version, id, span, flags, rest := s[:2], s[3:35], s[36:52], s[53:55], s[55:]
-	if !isHex(version) || version == "ff" || !isHex(id) || allZero(id) || !isHex(span) || allZero(span) || !isHex(flags) ||
-		(version == "00" && rest != "") || (rest != "" && rest[0] != '-') {
-		return Trace{}, false
-	}
-	f, _ := strconv.ParseUint(flags, 16, 8)
-	return Trace{ID: strings.ToLower(id), SpanID: strings.ToLower(span), Sampled: f&1 == 1}, true
-}
-
-// parseCloudTrace reads TRACE_ID[/SPAN_ID][;o=OPTIONS].
-func parseCloudTrace(s string) (Trace, bool) {
-	s, opts, _ := strings.Cut(s, ";")
-	id, span, hasSpan := strings.Cut(s, "/")
-	if len(id) != 32 || !isHex(id) || allZero(id) {
-		return Trace{}, false
-	}
-	t := Trace{ID: strings.ToLower(id)}
-	if hasSpan {
-		if n, err := strconv.ParseUint(span, 10, 64); err == nil && n != 0 {
-			t.SpanID = strconv.FormatUint(n, 16)
-			t.SpanID = strings.Repeat("0", 16-len(t.SpanID)) + t.SpanID
-		}
-	}
-	t.Sampled = opts == "o=1"
-	return t, true
-}
-
-func isHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return s != ""
-}
-
-func allZero(s string) bool { return strings.Trim(s, "0") == "" }
