@@ -2,7 +2,8 @@
 // function (Functions Framework for Go) registered as "Webhook".
 //
 // It serves the example agent, "Zyra the flight assistant" (an exported CX
-// agent; see agent.go for the tags and where the agent calls them).
+// agent; see package examples/flightbot for the tags and where the agent
+// calls them).
 //
 // This file is the composition root: it alone reads the environment, builds
 // the logger, the fulfillment mux, the HTTP adapter and the caller check,
@@ -32,6 +33,7 @@ import (
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 	"github.com/cxhook/cxhook/cloudlog"
+	"github.com/cxhook/cxhook/examples/flightbot"
 	"github.com/cxhook/cxhook/fulfillment"
 )
 
@@ -73,7 +75,7 @@ func newWebhook(getenv func(string) string, logger *slog.Logger) (http.Handler, 
 	}
 	// The caller check runs inside the adapter, so that its refusals are
 	// logged with the call's trace and its work counts against the deadline.
-	return fulfillment.NewHTTPHandler(newMux(time.Now),
+	return fulfillment.NewHTTPHandler(flightbot.NewMux(),
 		fulfillment.WithLogger(logger),
 		fulfillment.WithWebhookTimeout(timeout),
 		fulfillment.WithTimeoutResponse(timeoutResponse),

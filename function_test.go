@@ -64,7 +64,7 @@ func TestNewWebhookConfigError(t *testing.T) {
 // its deadline: a strict WebhookResponse with a message and the flag.
 func TestTimeoutResponse(t *testing.T) {
 	t.Parallel()
-	req, err := fulfillment.DecodeRequest(readFile(t, "testdata/requests/checkMileage_final_route.json"))
+	req, err := fulfillment.DecodeRequest(readFile(t, "examples/flightbot/testdata/requests/checkMileage_final_route.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package cxhook
+package flightbot
 
 import (
 	"bytes"
@@ -19,13 +19,15 @@ import (
 	"time"
 
 	"cloud.google.com/go/dialogflow/cx/apiv3/cxpb"
+	"github.com/cxhook/cxhook/cloudlog"
+	"github.com/cxhook/cxhook/fulfillment"
 	"github.com/cxhook/cxhook/internal/logbuf"
 	"google.golang.org/protobuf/encoding/protojson"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden from the webhook's answers")
 
-// These tests drive the function as deployed: newWebhook behind a real HTTP
+// These tests drive the example behind the HTTP adapter and a real HTTP
 // server. Each test starts its own server, so that the in-memory feedback
 // store of one does not leak into another.
 
@@ -39,15 +41,14 @@ func getenvOf(pairs ...string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
-// startServer serves newWebhook(getenv, ...) and returns its URL and its
-// log. The log is complete once stop has returned.
+// startServer serves the example with a Cloud Logging log whose project is
+// getenv's GOOGLE_CLOUD_PROJECT, and returns its URL and its log. The log
+// is complete once stop has returned.
 func startServer(t testing.TB, getenv func(string) string) (url string, logs *logbuf.Buffer, stop func()) {
 	t.Helper()
 	logs = new(logbuf.Buffer)
-	h, err := newWebhook(getenv, slog.New(newLogHandler(logs, getenv, 0)))
-	if err != nil {
-		t.Fatalf("newWebhook: %v", err)
-	}
+	logger := slog.New(cloudlog.NewHandler(logs, &cloudlog.Options{ProjectID: getenv("GOOGLE_CLOUD_PROJECT")}))
+	h := fulfillment.NewHTTPHandler(newMux(time.Now), fulfillment.WithLogger(logger))
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv.URL, logs, srv.Close
