@@ -34,6 +34,7 @@ vet:
 
 lint:
 	go run $(STATICCHECK) ./...
+	cd examples/quickstart && go run $(STATICCHECK) ./...
 
 shellcheck:
 	@command -v shellcheck >/dev/null || { apt-get update -qq && apt-get install -y -qq shellcheck >/dev/null; } \
