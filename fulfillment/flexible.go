@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -102,7 +103,7 @@ func (e *bodyError) Error() string {
 		}
 		want := "the request type"
 		if se.GoType != nil {
-			want = se.GoType.String()
+			want = strings.TrimLeft(se.GoType.String(), "*") // an unmarshal func's pointer
 		}
 		at := "the request body"
 		if se.JSONPointer != "" {

@@ -286,6 +286,7 @@ func TestFlightAgentFeedbackWebhooks(t *testing.T) {
 	if status, _ := call(update, caller, map[string]any{"feedback_score": "five"}); status != 400 {
 		t.Errorf("score \"five\": status %d, want 400", status)
 	}
+	waitAccessLines(t, logs, 8)
 	if log := logs.String(); strings.Contains(log, "+16505550100") || strings.Contains(log, "seat") {
 		t.Errorf("log holds a parameter value: %s", log)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cxhook/cxhook/fulfillment"
+	"github.com/cxhook/cxhook/internal/logbuf"
 	"github.com/go-json-experiment/json"
 )
 
@@ -186,6 +187,21 @@ func TestFlexibleStatuses(t *testing.T) {
 	}
 }
 
+// waitAccessLines waits for n access lines: each is written after its
+// answer is sent.
+func waitAccessLines(t *testing.T, logs *logbuf.Buffer, n int) {
+	t.Helper()
+	for i := 0; strings.Count(logs.String(), `"msg":"webhook call"`) < n; i++ {
+		if i == 200 {
+			t.Fatalf("fewer than %d access lines: %s", n, logs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := strings.Count(logs.String(), `"msg":"webhook call"`); got != n {
+		t.Fatalf("%d access lines, want %d: %s", got, n, logs)
+	}
+}
+
 // TestFlexibleAccessLine: the access line of a flexible call has its tag,
 // path, status and latency, flexible=true, and no session.
 func TestFlexibleAccessLine(t *testing.T) {
@@ -207,6 +223,7 @@ func TestFlexibleAccessLine(t *testing.T) {
 			if resp, body := post(t, url+tt.path, tt.body); resp.StatusCode != int(tt.want["status"].(float64)) {
 				t.Fatalf("status %d: %s", resp.StatusCode, body)
 			}
+			waitAccessLines(t, logs, 1)
 			lines := logs.Lines()
 			var line map[string]any
 			if err := json.Unmarshal([]byte(lines[len(lines)-1]), &line); err != nil {
@@ -327,9 +344,7 @@ func TestFlexibleHTTPMiddleware(t *testing.T) {
 			t.Errorf("%s with key %q: status %d, want %d", tt.path, tt.key, resp.StatusCode, tt.status)
 		}
 	}
-	if n := strings.Count(logs.String(), `"msg":"webhook call"`); n != 5 {
-		t.Errorf("%d access lines, want 5: %s", n, logs)
-	}
+	waitAccessLines(t, logs, 5)
 }
 
 // Middleware wraps standard handlers only: it takes a *Request.
