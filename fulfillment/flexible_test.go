@@ -1,16 +1,21 @@
 package fulfillment_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cxhook/cxhook/cloudlog"
 	"github.com/cxhook/cxhook/fulfillment"
 	"github.com/cxhook/cxhook/internal/logbuf"
 	"github.com/go-json-experiment/json"
@@ -494,6 +499,45 @@ func TestMuxFlexiblePanics(t *testing.T) {
 				}
 			}()
 			tt.f(fulfillment.NewMux())
+		})
+	}
+}
+
+// BenchmarkServeHTTPFlexible: a standard call through a Mux that also has
+// flexible handlers (the hooks' cost on the standard path, beside
+// BenchmarkServeHTTP), and flexible calls by tag and by path.
+func BenchmarkServeHTTPFlexible(b *testing.B) {
+	standard := readTestdata(b, "request_realistic.json")
+	mux := benchMux()
+	mux.HandleFlexible("getPreviousFeedbackDate", fulfillment.Flexible(func(_ context.Context, r struct {
+		Phone string `json:"phone_number"`
+	}) (map[string]string, error) {
+		return map[string]string{"last_feedback_time_elapsed": strconv.FormatBool(r.Phone == "")}, nil
+	}))
+	mux.HandleFlexiblePath("/address/validate", fulfillment.Flexible(func(_ context.Context, r struct {
+		Address string `json:"address"`
+	}) (map[string]string, error) {
+		return map[string]string{"formatted": r.Address}, nil
+	}))
+	h := fulfillment.NewHTTPHandler(mux, fulfillment.WithLogger(slog.New(cloudlog.NewHandler(io.Discard, nil))))
+	for _, tc := range []struct {
+		name, path string
+		body       []byte
+	}{
+		{"standard", "/", standard},
+		{"tag", "/", []byte(`{"phone_number": "+16505550100", "fulfillmentInfo": {"tag": "getPreviousFeedbackDate"}}`)},
+		{"path", "/address/validate", []byte(`{"address": "1600 Amphitheatre Pkwy, Mountain View"}`)},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(tc.body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, tc.path, bytes.NewReader(tc.body)))
+				if rec.Code != 200 {
+					b.Fatal(rec.Code, rec.Body.String())
+				}
+			}
 		})
 	}
 }
