@@ -68,6 +68,7 @@ type fuzzySyn struct {
 	w     []float64
 	total float64
 	rare  []bool // the word is distinctive within the type
+	runes []int  // the words' lengths in runes
 }
 
 // customType is a custom entity type prepared for extraction.
@@ -179,6 +180,7 @@ func (ct *customType) prepareFuzzy() {
 				f.w = append(f.w, wt)
 				f.total += wt
 				f.rare = append(f.rare, df[w] <= 3)
+				f.runes = append(f.runes, utf8.RuneCountInString(w))
 			}
 			ct.fsyn = append(ct.fsyn, f)
 		}
@@ -333,6 +335,10 @@ func (ct *customType) findFuzzy(u *utterance) (span, bool) {
 	bestWords := 0
 	found := false
 	used := make([]bool, len(u.w))
+	runes := make([]int, len(u.w))
+	for i := range u.w {
+		runes[i] = utf8.RuneCountInString(u.norm(i))
+	}
 	for _, f := range ct.fsyn {
 		clear(used)
 		matched := 0.0
@@ -349,9 +355,9 @@ func (ct *customType) findFuzzy(u *utterance) (span, bool) {
 				sim := 0.0
 				if w == sw {
 					sim = 1
-				} else if kmax := min(maxEdits(utf8.RuneCountInString(w)), maxEdits(utf8.RuneCountInString(sw))); kmax > 0 {
+				} else if kmax := min(maxEdits(runes[i]), maxEdits(f.runes[k])); kmax > 0 && runes[i]-f.runes[k] <= kmax && f.runes[k]-runes[i] <= kmax {
 					if d := editDistance(w, sw, kmax); d <= kmax {
-						sim = 1 - float64(d)/float64(max(utf8.RuneCountInString(w), utf8.RuneCountInString(sw)))
+						sim = 1 - float64(d)/float64(max(runes[i], f.runes[k]))
 					}
 				}
 				if sim > bestSim {

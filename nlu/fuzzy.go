@@ -31,30 +31,47 @@ func deletes(s string, f func(string)) {
 
 // editDistance is the optimal-string-alignment distance between a and b
 // (Levenshtein plus the swap of two neighbouring runes), or max+1 when it
-// is greater than max.
+// is greater than max. Short ASCII words, the usual case, are compared
+// without allocating.
 func editDistance(a, b string, max int) int {
-	ra := []rune(a)
-	rb := []rune(b)
-	if d := len(ra) - len(rb); d > max || -d > max {
+	if isASCII(a) && isASCII(b) && len(a) < 32 && len(b) < 32 {
+		var rows [3][32]int
+		return osa(len(a), len(b), func(i, j int) bool { return a[i] == b[j] }, rows[0][:len(b)+1], rows[1][:len(b)+1], rows[2][:len(b)+1], max)
+	}
+	ra, rb := []rune(a), []rune(b)
+	rows := make([]int, 3*(len(rb)+1))
+	n := len(rb) + 1
+	return osa(len(ra), len(rb), func(i, j int) bool { return ra[i] == rb[j] }, rows[:n], rows[n:2*n], rows[2*n:], max)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// osa runs the dynamic programme on strings of lengths la and lb whose
+// characters eq compares, in three rows of lb+1 cells.
+func osa(la, lb int, eq func(i, j int) bool, prev2, prev, cur []int, max int) int {
+	if d := la - lb; d > max || -d > max {
 		return max + 1
 	}
-	// Three rows of the dynamic programme are enough for the swap case.
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
 	for j := range prev {
 		prev[j] = j
 	}
-	for i := 1; i <= len(ra); i++ {
+	for i := 1; i <= la; i++ {
 		cur[0] = i
 		rowMin := cur[0]
-		for j := 1; j <= len(rb); j++ {
+		for j := 1; j <= lb; j++ {
 			cost := 1
-			if ra[i-1] == rb[j-1] {
+			if eq(i-1, j-1) {
 				cost = 0
 			}
 			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+			if i > 1 && j > 1 && eq(i-1, j-2) && eq(i-2, j-1) {
 				v = min(v, prev2[j-2]+1)
 			}
 			cur[j] = v
@@ -65,10 +82,10 @@ func editDistance(a, b string, max int) int {
 		}
 		prev2, prev, cur = prev, cur, prev2
 	}
-	if prev[len(rb)] > max {
+	if prev[lb] > max {
 		return max + 1
 	}
-	return prev[len(rb)]
+	return prev[lb]
 }
 
 // similarWords finds the vocabulary words within maxEdits of w. index

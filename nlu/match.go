@@ -3,7 +3,7 @@ package nlu
 import (
 	"fmt"
 	"slices"
-	"sort"
+
 	"strings"
 	"time"
 )
@@ -261,6 +261,65 @@ type slotFill struct {
 type scorer struct {
 	used  []bool
 	fills []slotFill
+	// Where each vocabulary word occurs in the utterance: head[v] is the
+	// first entry of occ for word v when stamp[v] == gen, and the entries
+	// chain through next. Stamping saves clearing the arrays per call.
+	gen   uint32
+	stamp []uint32
+	head  []int32
+	occ   []occurrence
+	// Per intent and per phrase, reused across calls.
+	best       []float64
+	top3       [][3]float64
+	bestPhrase []int32
+	exact      []bool
+	seen       []bool
+}
+
+type occurrence struct {
+	word int32
+	next int32
+	sim  float64
+}
+
+func (m *Model) getScorer() *scorer {
+	if sc, ok := m.pool.Get().(*scorer); ok {
+		return sc
+	}
+	return &scorer{
+		stamp:      make([]uint32, len(m.words)),
+		head:       make([]int32, len(m.words)),
+		best:       make([]float64, len(m.intents)),
+		top3:       make([][3]float64, len(m.intents)),
+		bestPhrase: make([]int32, len(m.intents)),
+		exact:      make([]bool, len(m.intents)),
+		seen:       make([]bool, len(m.phrases)),
+	}
+}
+
+// index records where the utterance's words (and their corrections)
+// occur.
+func (sc *scorer) index(p *prepared) {
+	sc.gen++
+	if sc.gen == 0 { // wrapped: old stamps could collide
+		clear(sc.stamp)
+		sc.gen = 1
+	}
+	sc.occ = sc.occ[:0]
+	for i := len(p.words) - 1; i >= 0; i-- {
+		for k, v := range p.words[i].ids {
+			next := int32(-1)
+			if sc.stamp[v] == sc.gen {
+				next = sc.head[v]
+			}
+			sc.stamp[v] = sc.gen
+			sc.head[v] = int32(len(sc.occ))
+			sc.occ = append(sc.occ, occurrence{word: int32(i), next: next, sim: p.words[i].sims[k]})
+		}
+	}
+	if cap(sc.used) < len(p.words) {
+		sc.used = make([]bool, len(p.words))
+	}
 }
 
 // score is the weighted Dice similarity of the phrase and the utterance:
@@ -274,18 +333,17 @@ func (m *Model) score(pe *phraseEntry, p *prepared, sc *scorer) float64 {
 	sc.fills = sc.fills[:0]
 	matched := 0.0
 	for _, v := range pe.toks {
+		if sc.stamp[v] != sc.gen {
+			continue
+		}
 		bi, bs := -1, 0.0
-		for i := range p.words {
-			if used[i] {
-				continue
-			}
-			for k, id := range p.words[i].ids {
-				if id == v && p.words[i].sims[k] > bs {
-					bi, bs = i, p.words[i].sims[k]
+		for o := sc.head[v]; o >= 0; o = sc.occ[o].next {
+			oc := &sc.occ[o]
+			if !used[oc.word] && oc.sim > bs {
+				bi, bs = int(oc.word), oc.sim
+				if bs == 1 {
+					break
 				}
-			}
-			if bs == 1 {
-				break
 			}
 		}
 		if bi >= 0 {
@@ -430,15 +488,16 @@ func (m *Model) classify(u *utterance, scope *Scope, threshold float64) Result {
 		return Result{Reason: EmptyInput}
 	}
 	p := m.prepareUtterance(u)
-	sc := &scorer{used: make([]bool, len(p.words))}
-
-	best := make([]float64, len(m.intents))
-	top3 := make([][3]float64, len(m.intents)) // the three best phrase scores
-	bestPhrase := make([]int32, len(m.intents))
+	sc := m.getScorer()
+	defer m.pool.Put(sc)
+	sc.index(p)
+	best, top3, bestPhrase, exactIntent := sc.best, sc.top3, sc.bestPhrase, sc.exact
+	clear(best)
+	clear(top3)
+	clear(exactIntent)
 	for i := range bestPhrase {
 		bestPhrase[i] = -1
 	}
-	exactIntent := make([]bool, len(m.intents))
 	if ids, ok := m.exact[u.joined(0, len(u.w))]; ok {
 		for _, pi := range ids {
 			ii := m.phrases[pi].intent
@@ -449,7 +508,8 @@ func (m *Model) classify(u *utterance, scope *Scope, threshold float64) Result {
 			}
 		}
 	}
-	seen := make([]bool, len(m.phrases))
+	seen := sc.seen
+	clear(seen)
 	visit := func(pi int32) {
 		if seen[pi] {
 			return
@@ -497,14 +557,7 @@ func (m *Model) classify(u *utterance, scope *Scope, threshold float64) Result {
 	// intent's next best phrases (the intent with more phrases near the
 	// utterance), then the model's order. Among intents within
 	// priorityMargin of the best, a higher priority wins.
-	var ranked []int
-	for i := range m.intents {
-		if bestPhrase[i] >= 0 && best[i] > 0 {
-			ranked = append(ranked, i)
-		}
-	}
-	sort.SliceStable(ranked, func(a, b int) bool {
-		x, y := ranked[a], ranked[b]
+	before := func(x, y int) bool {
 		if exactIntent[x] != exactIntent[y] {
 			return exactIntent[x]
 		}
@@ -512,7 +565,25 @@ func (m *Model) classify(u *utterance, scope *Scope, threshold float64) Result {
 			return d > 0
 		}
 		return top3[x][1]+top3[x][2] > top3[y][1]+top3[y][2]+1e-9
-	})
+	}
+	// The best few, by selection: the ranking of the rest is not needed.
+	var ranked []int
+	taken := func(i int) bool { return slices.Contains(ranked, i) }
+	for len(ranked) < maxAlternatives+4 {
+		pick := -1
+		for i := range m.intents {
+			if bestPhrase[i] < 0 || best[i] <= 0 || taken(i) {
+				continue
+			}
+			if pick < 0 || before(i, pick) {
+				pick = i
+			}
+		}
+		if pick < 0 {
+			break
+		}
+		ranked = append(ranked, pick)
+	}
 	if len(ranked) == 0 {
 		return Result{Reason: BelowThreshold}
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -29,6 +30,7 @@ type Model struct {
 	detect   []string           // entity types that slots use, sorted
 	fallback []int              // the negative intents
 	warnings []string
+	pool     sync.Pool // of *scorer
 }
 
 type intentEntry struct {
