@@ -174,6 +174,9 @@ func (ct *customType) prepareFuzzy() {
 	for _, k := range keys {
 		ws := strings.Fields(k)
 		for _, s := range ct.dict[k] {
+			if isCode(s.raw) {
+				continue // a code matches exactly or not at all
+			}
 			f := fuzzySyn{entry: s.entry, words: ws}
 			for _, w := range ws {
 				wt := math.Log(1 + n/float64(df[w]))

@@ -98,6 +98,9 @@ var personLeads = [][]string{
 	{"im"}, {"i", "am"}, {"its"}, {"it", "is"},
 }
 
+// nameStop are words that end a name.
+var nameStop = map[string]bool{"and": true, "please": true, "thanks": true, "thank": true, "from": true, "but": true}
+
 // personSpans: @sys.person as {"name": "..."} (Dialogflow ES's shape;
 // CX's is assumed the same). A name is one to three words after "my name
 // is", "this is", "I am", "call me", or an utterance made only of one to
@@ -119,7 +122,11 @@ func personSpans(u *utterance) []span {
 			}
 			s := i + len(lead)
 			e := s
-			for e < len(u.w) && e-s < 3 && u.word(e).kind == tokWord && (capitalised(e) || (len(lead) == 3 && e == s)) {
+			// After "name is" and "call me" a name may be in lower case;
+			// after "I am", "this is" it must be capitalised ("I am
+			// tired" is no name).
+			anyCase := lead[len(lead)-1] == "is" && len(lead) > 1 && lead[0] != "this" && lead[0] != "it" || lead[0] == "call"
+			for e < len(u.w) && e-s < 3 && u.word(e).kind == tokWord && (capitalised(e) || anyCase) && !nameStop[u.norm(e)] {
 				e++
 			}
 			if e > s {
