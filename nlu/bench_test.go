@@ -35,7 +35,7 @@ func syntheticAgent(n int) (nlu.Config, []string) {
 	for i := 0; i < 200; i++ {
 		city.Entities = append(city.Entities, nlu.Entity{Value: fmt.Sprintf("C%03d", i), Synonyms: []string{"place " + vocab[i], vocab[i+200]}})
 	}
-	cfg := nlu.Config{EntityTypes: []nlu.EntityType{city}, TimeZone: time.UTC}
+	cfg := nlu.Config{EntityTypes: []nlu.EntityType{city}, TimeZone: time.UTC, SpellCorrection: true}
 	var utterances []string
 	for i := 0; i < n; i++ {
 		in := nlu.Intent{DisplayName: fmt.Sprintf("intent.%03d", i), Parameters: []nlu.Param{

@@ -9,7 +9,8 @@ import (
 
 func Example() {
 	m, err := nlu.Prepare(nlu.Config{
-		TimeZone: time.UTC,
+		TimeZone:        time.UTC,
+		SpellCorrection: true,
 		EntityTypes: []nlu.EntityType{{
 			DisplayName: "flight-type",
 			Entities: []nlu.Entity{

@@ -21,6 +21,7 @@ type exportAgent struct {
 	dir         string
 	timeZone    *time.Location
 	language    string
+	spell       bool
 	intents     []nlu.Intent
 	entityTypes []nlu.EntityType
 	flows       map[string]*exportFlow
@@ -139,15 +140,16 @@ func loadExport(t testing.TB, dir string) *exportAgent {
 	t.Helper()
 	a := &exportAgent{dir: dir, flows: map[string]*exportFlow{}}
 	var agent struct {
-		TimeZone            string `json:"timeZone"`
-		DefaultLanguageCode string `json:"defaultLanguageCode"`
+		TimeZone              string `json:"timeZone"`
+		DefaultLanguageCode   string `json:"defaultLanguageCode"`
+		EnableSpellCorrection bool   `json:"enableSpellCorrection"`
 	}
 	readJSON(t, filepath.Join(dir, "agent.json"), &agent)
 	loc, err := time.LoadLocation(agent.TimeZone)
 	if err != nil {
 		t.Fatalf("%s: time zone: %v", dir, err)
 	}
-	a.timeZone, a.language = loc, agent.DefaultLanguageCode
+	a.timeZone, a.language, a.spell = loc, agent.DefaultLanguageCode, agent.EnableSpellCorrection
 
 	for _, d := range subdirs(t, filepath.Join(dir, "intents")) {
 		var in struct {
@@ -253,7 +255,7 @@ func loadExport(t testing.TB, dir string) *exportAgent {
 }
 
 func (a *exportAgent) config() nlu.Config {
-	return nlu.Config{Intents: a.intents, EntityTypes: a.entityTypes, TimeZone: a.timeZone, LanguageCode: a.language}
+	return nlu.Config{Intents: a.intents, EntityTypes: a.entityTypes, TimeZone: a.timeZone, LanguageCode: a.language, SpellCorrection: a.spell}
 }
 
 func (a *exportAgent) prepare(t testing.TB) *nlu.Model {

@@ -209,6 +209,10 @@ func (m *Model) prepareUtterance(u *utterance) *prepared {
 		} else {
 			uw.w = m.oovW
 			n := len([]rune(w))
+			if !m.spell {
+				p.totalW += uw.w
+				continue
+			}
 			similarWords(w, m.delIndex, m.words, func(id int32, d int) {
 				uw.ids = append(uw.ids, id)
 				uw.sims = append(uw.sims, 1-float64(d)/float64(max(n, len([]rune(m.words[id])))))

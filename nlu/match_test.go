@@ -31,7 +31,7 @@ func phrase(parts ...string) nlu.Phrase {
 
 func travelModel(t testing.TB) *nlu.Model {
 	t.Helper()
-	cfg := nlu.Config{TimeZone: la, EntityTypes: []nlu.EntityType{
+	cfg := nlu.Config{TimeZone: la, SpellCorrection: true, EntityTypes: []nlu.EntityType{
 		{DisplayName: "flight-type", Entities: []nlu.Entity{
 			{Value: "one-way", Synonyms: []string{"one way", "single"}},
 			{Value: "round-trip", Synonyms: []string{"round trip", "return"}},
@@ -234,5 +234,25 @@ func TestDeterministic(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("run %d differs:\n%s\nwant\n%s", i, got, want)
 		}
+	}
+}
+
+func TestSpellCorrection(t *testing.T) {
+	phrases := []nlu.Intent{{DisplayName: "refund", Phrases: []nlu.Phrase{phrase("is this ticket refundable")}}}
+	on, err := nlu.Prepare(nlu.Config{SpellCorrection: true, Intents: phrases})
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, err := nlu.Prepare(nlu.Config{Intents: phrases})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := nlu.Request{Text: "is this tiket refundible", Now: created}
+	a, b := on.Classify(req), off.Classify(req)
+	if a.Intent != "refund" || a.Confidence < 0.9 {
+		t.Errorf("with spell correction: %+v", a)
+	}
+	if b.Confidence >= a.Confidence-0.3 {
+		t.Errorf("without spell correction the misspelt words count: %.2f vs %.2f", b.Confidence, a.Confidence)
 	}
 }

@@ -111,6 +111,12 @@ type Config struct {
 	// TimeZone is the agent's time zone (agent.json "timeZone"); dates and
 	// times are resolved in it. Nil means UTC.
 	TimeZone *time.Location
+	// SpellCorrection is agent.json's enableSpellCorrection: with it, a
+	// misspelt word matches the word of the training phrases it is
+	// likely to be (see the package documentation); without it, words
+	// match only as written (up to case and plurals). Fuzzy extraction of
+	// entities is set per entity type, not here.
+	SpellCorrection bool
 	// LanguageCode is the agent's language. Only English ("en", "en-…")
 	// is supported; another language is an error.
 	LanguageCode string

@@ -14,6 +14,7 @@ import (
 // concurrent use.
 type Model struct {
 	tz       *time.Location
+	spell    bool
 	intents  []intentEntry
 	byName   map[string]int
 	types    map[string]*customType
@@ -76,6 +77,7 @@ func Prepare(cfg Config) (*Model, error) {
 	}
 	m := &Model{
 		tz:       cfg.TimeZone,
+		spell:    cfg.SpellCorrection,
 		byName:   map[string]int{},
 		types:    map[string]*customType{},
 		vocab:    map[string]int32{},
