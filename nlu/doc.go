@@ -30,7 +30,8 @@
 //     when fewer intents use it (inverse document frequency over the
 //     intents), so "refundable" counts and "I" hardly does; a word no
 //     intent uses weighs half as much as the rarest.
-//   - Spell correction: a word of four letters or more matches a word of
+//   - Spell correction, when the agent enables it (Config.SpellCorrection):
+//     a word of four letters or more that no phrase uses matches a word of
 //     the phrases one edit away (two from eight letters), counted by its
 //     similarity. Plurals are reduced to singulars on both sides.
 //   - Entity slots: an annotated part of a phrase ("[Denver|airport]")
