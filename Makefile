@@ -48,6 +48,10 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzResponseMatchesProtojson$$' -fuzztime $(FUZZTIME) ./fulfillment
 	go test -run '^$$' -fuzz '^FuzzParseToken$$' -fuzztime $(FUZZTIME) ./auth
 	go test -run '^$$' -fuzz '^FuzzPlatformVerify$$' -fuzztime $(FUZZTIME) ./auth
+	go test -run '^$$' -fuzz '^FuzzNumber$$' -fuzztime $(FUZZTIME) ./nlu
+	go test -run '^$$' -fuzz '^FuzzDate$$' -fuzztime $(FUZZTIME) ./nlu
+	go test -run '^$$' -fuzz '^FuzzTime$$' -fuzztime $(FUZZTIME) ./nlu
+	go test -run '^$$' -fuzz '^FuzzUnderstand$$' -fuzztime $(FUZZTIME) ./nlu
 
 # The in-process codec benchmarks; the HTTP load comparison with the peers
 # is ../shared/bench/run.sh (see the README's Performance section).
