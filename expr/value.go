@@ -308,11 +308,13 @@ func (v Value) String() string {
 	if v.kind == KindNumber && (math.IsNaN(v.num) || math.IsInf(v.num, 0)) {
 		return strconv.FormatFloat(v.num, 'g', -1, 64)
 	}
-	b, err := json.Marshal(v.JSON())
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v.JSON()); err != nil {
 		return fmt.Sprintf("<%v>", err)
 	}
-	return string(b)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // Equal reports whether v and w are the same value: the same kind and
