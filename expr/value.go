@@ -199,8 +199,9 @@ func foldKey(m map[string]any, key string) string {
 // FromJSON converts a JSON value, in the shapes encoding/json decodes into
 // an any (nil, bool, float64, string, []any, map[string]any), into a
 // Value. It also accepts json.Number, the Go integer and float types,
-// []string, map[string]string and Value itself. Lists and structs are not
-// copied. Any other type is an error.
+// []string, map[string]string, json.RawMessage (decoded) and Value
+// itself. Lists and structs are not copied. Any other type is an error;
+// for raw JSON of another type (a jsontext.Value), use [ParseJSON].
 func FromJSON(x any) (Value, error) {
 	switch t := x.(type) {
 	case nil:
@@ -245,6 +246,8 @@ func FromJSON(x any) (Value, error) {
 			return Null, fmt.Errorf("expr: json.Number %q: %w", string(t), err)
 		}
 		return Number(f), nil
+	case json.RawMessage:
+		return ParseJSON(t)
 	case []string:
 		l := make([]any, len(t))
 		for i, s := range t {
