@@ -70,9 +70,45 @@
 //
 // # System functions
 //
-// Every function CXRUNTIME.md §1.11 lists is implemented ([Functions]);
-// each one's doc comment in funcs.go and funcs_date.go states its
-// arguments, its result and what it does with null. Names are upper case,
+// Every function CXRUNTIME.md §1.11 lists is implemented ([Functions]):
+//
+//	ADD(n, …)  MINUS(a, b)  MULTIPLY(n, …)     sum, difference, product
+//	DIVIDE(a, b[, scale])    a/b rounded half up to scale places (3 by default); b = 0 is an error
+//	ROUND(x[, places])       x rounded half up to places (0 by default)
+//	CONCATENATE(s, …)        the texts joined; null adds nothing
+//	SUBSTITUTE(s, old, new)  every old replaced (plain text)
+//	SPLIT(s, delim)          the list of parts (plain text)
+//	JOIN(delim, list[, last]) the texts joined, last before the last one; null list: null
+//	UPPER(s)  LOWER(s)       case changed; null: null
+//	LEN(s)                   characters of s, elements of a list; null: 0
+//	MID(s, start, len)       len characters from start, counted from 1
+//	URL_ENCODE(s)            encoded for a URL query ("a b" as "a+b")
+//	APPEND(list, v, …)       a new list with the values (a list value adds its elements); null list: empty
+//	REMOVE(list, v, …)       a new list without elements equal to a value (a list value names each element)
+//	UNIQUE(list)             first occurrences, in order
+//	COUNT(list)              number of elements; null: 0; a single value: 1
+//	GET(list, i)             element i, counted from 0; out of range: null
+//	CONTAIN(list, v)         whether an element equals v (a substring test on a string); null: false
+//	MATCH(list, v)           index of the first element equal to v, or -1
+//	NOW()                    the clock's time as {year, month, day, hours, minutes, seconds, nanos}
+//	FORMAT_DATE(d, pattern[, language])  d formatted with java.time pattern letters
+//	ADD_DATE(d, n, unit)     n YEARS, MONTHS, WEEKS, DAYS, HOURS, MINUTES or SECONDS added
+//	IS_PAST_DATE(d)  IS_FUTURE_DATE(d)  before or after today (a date) or now (a date-time)
+//	IS_DATE(s, pattern[, language])      whether s is a valid date in pattern
+//	IF(condition, then, else) then or else; only the branch taken is evaluated
+//	TO_TEXT(v)               v's text, as a message shows it; null: null
+//	TO_NUMBER(v)             a number from a number or numeric text; null: null
+//	TO_OBJECT(s)             the value of the JSON text s
+//	TO_PHONE_NUMBER(s[, region])  {country_code, national_number, e164}, or null
+//	IS_PHONE_NUMBER(s[, region])  whether s is a phone number
+//	IS_CREDIT_CARD_NUMBER(s) 13 to 19 digits passing the Luhn check
+//	RAND()  rand()           a number in [0, 1) from Context.Rand
+//	IDENTITY(v)              v, with its type
+//	GET_FIELD(obj, key)      the field, or null
+//	NESTED_FIELD(obj, f, …)  the nested field, or null; as a preset target, see [ParseTarget]
+//	FILTER(v, jsonpath)      selected with a JsonPath, see [JSONPath]
+//
+// Names are upper case,
 // and rand is RAND's legacy name [SYSFUNC]; any other name, and a wrong
 // number of arguments, is a parse error naming the function. IF evaluates
 // only the branch it takes, and its first argument, a quoted condition in
