@@ -52,6 +52,9 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzDate$$' -fuzztime $(FUZZTIME) ./nlu
 	go test -run '^$$' -fuzz '^FuzzTime$$' -fuzztime $(FUZZTIME) ./nlu
 	go test -run '^$$' -fuzz '^FuzzUnderstand$$' -fuzztime $(FUZZTIME) ./nlu
+	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./expr
+	go test -run '^$$' -fuzz '^FuzzEval$$' -fuzztime $(FUZZTIME) ./expr
+	go test -run '^$$' -fuzz '^FuzzJSONPath$$' -fuzztime $(FUZZTIME) ./expr
 
 # The in-process codec benchmarks; the HTTP load comparison with the peers
 # is ../shared/bench/run.sh (see the README's Performance section).
