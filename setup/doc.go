@@ -9,8 +9,9 @@
 //
 // Dialogflow calls a webhook with an ID token of the agent project's
 // Dialogflow service agent, service-NUMBER@gcp-sa-dialogflow.iam.gserviceaccount.com
-// ([ServiceAgentEmail]). Behind --no-allow-unauthenticated the platform lets
-// the call through only if that identity holds the invoker role
+// (auth.ServiceAgentEmail gives it; its IAM member is [ServiceAgentMember]).
+// Behind --no-allow-unauthenticated the platform lets the call through only
+// if that identity holds the invoker role
 // ([Generation.InvokerRole]): roles/run.invoker on the Cloud Run service of
 // a 2nd gen function, roles/cloudfunctions.invoker on a 1st gen function.
 // The grant is made in the function's project, which may differ from the

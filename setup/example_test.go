@@ -7,9 +7,9 @@ import (
 	"github.com/cxhook/cxhook/setup"
 )
 
-func ExampleServiceAgentEmail() {
-	fmt.Println(setup.ServiceAgentEmail("123456789012"))
-	// Output: service-123456789012@gcp-sa-dialogflow.iam.gserviceaccount.com
+func ExampleServiceAgentMember() {
+	fmt.Println(setup.ServiceAgentMember("123456789012"))
+	// Output: serviceAccount:service-123456789012@gcp-sa-dialogflow.iam.gserviceaccount.com
 }
 
 func ExampleGeneration_InvokerRole() {
