@@ -30,8 +30,11 @@
 //	cfg := setup.Config{Project: "my-functions", Region: "europe-west1", Function: "cxhook", Agents: []setup.Agent{agent}}
 //	err = s.Run(ctx, cfg)
 //
-// [Setup.Env] gives the environment to deploy the function with;
-// [Config.Plan] says what Run would do without calling anything.
+// [Setup.Env] gives the environment to deploy the function with, GOMEMLIMIT
+// from the instance memory included ([MemoryLimit]); [Config.Plan] says
+// what Run would do without calling anything. [CheckModule] says, before
+// anything is uploaded, whether a Go module can be deployed as the
+// function and on which runtime.
 //
 // # Safe to repeat
 //

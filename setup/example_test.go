@@ -84,3 +84,14 @@ func ExampleConfig_Env() {
 	// CXHOOK_AUDIENCES=https://cxhook-111.us-central1.run.app,https://us-central1-my-functions.cloudfunctions.net/cxhook
 	// CXHOOK_WEBHOOK_TIMEOUT=5s
 }
+
+func ExampleMemoryLimit() {
+	for _, memory := range []string{"256Mi", "512Mi", "2Gi"} {
+		limit, _ := setup.MemoryLimit(memory)
+		fmt.Println(memory, "GOMEMLIMIT="+limit)
+	}
+	// Output:
+	// 256Mi GOMEMLIMIT=217MiB
+	// 512Mi GOMEMLIMIT=435MiB
+	// 2Gi GOMEMLIMIT=1740MiB
+}
