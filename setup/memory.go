@@ -77,7 +77,7 @@ func (c Config) PlannedMemoryLimit() string {
 		}
 	}
 	limit, _ := MemoryLimit(DefaultMemory)
-	return "<85% of the function's memory: " + limit + " for a new function>"
+	return "<85% of the function memory, " + limit + " for a new function>"
 }
 
 // memoryLimit returns the GOMEMLIMIT to deploy cfg's function with:
