@@ -54,14 +54,15 @@ Options:
                          GOMEMLIMIT set (e.g. GOMEMLIMIT=300MiB) to deploy
                          that value instead
   --cpu C                vCPUs per instance, 2nd gen only; needs --memory
-  --dry-run              check the module, print what would be run and call
-                         nothing
+  --dry-run              check the module and the flags, print what would be
+                         run, and call nothing
   -h, --help             this help
 
 Needs gcloud, logged in (gcloud auth login), and Go to build cmd/cxhook,
 which runs as gcloud's account. Environment: gcloud's own (CLOUDSDK_*,
 including the endpoint overrides and CLOUDSDK_AUTH_ACCESS_TOKEN_FILE, which
-cxhook honours too); CXHOOK_CLI=path runs a built cmd/cxhook instead.
+cxhook honours too); GOMEMLIMIT, deployed as it is instead of 85% of the
+memory; CXHOOK_CLI=path runs a built cmd/cxhook instead.
 EOF
 }
 
@@ -290,7 +291,9 @@ fi
 say "looking up the function's environment"
 env=$(cxhook env "${env_args[@]}")
 deploy_command "$env"
-say "deploying $source as $name ($generation, $runtime) to $project/$region"
+where=$source
+[[ $where != . ]] || where=$PWD
+say "deploying $where as $name ($generation, $runtime) to $project/$region"
 "${deploy[@]}"
 say "wiring $name to its agents"
 cxhook setup "${common[@]}"

@@ -24,7 +24,9 @@ const EntryPoint = "Webhook"
 // runtime table of Cloud Run functions lists it (go126, Go 1.26; go125,
 // Go 1.25, and older ones before it). A module whose go line needs a newer
 // Go cannot be built there: the buildpack does not fetch a newer
-// toolchain. Raise it when Google adds a runtime.
+// toolchain. Raise it when Google adds a runtime. (Whether go126 is
+// generally available or in preview in a region is not known here; gcloud
+// functions deploy refuses a preview runtime, and says so.)
 const NewestGoRuntime = "go126"
 
 const newestGoMinor = 26 // the Go 1.N of NewestGoRuntime
