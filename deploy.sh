@@ -48,7 +48,7 @@ Options:
   --memory M             memory per instance, e.g. 512Mi (1st gen: 512MB);
                          the function's GOMEMLIMIT is set to 85% of it (of
                          the deployed function's memory without --memory, of
-                         256Mi for a new function), so that a burst makes
+                         256M for a new function), so that a burst makes
                          the garbage collector work harder instead of
                          getting the instance killed; run deploy.sh with
                          GOMEMLIMIT set (e.g. GOMEMLIMIT=300MiB) to deploy

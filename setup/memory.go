@@ -15,8 +15,9 @@ import (
 const EnvMemoryLimit = "GOMEMLIMIT"
 
 // DefaultMemory is the memory of a new function's instances when no size
-// is given: Cloud Functions' default, 256 MiB.
-const DefaultMemory = "256Mi"
+// is given, as the Cloud Functions API writes its default: 256M (the v1
+// API's 256MB).
+const DefaultMemory = "256M"
 
 // memoryLimitPercent is the share of the instance's memory that
 // [MemoryLimit] gives the Go runtime. GOMEMLIMIT counts the heap, the

@@ -63,7 +63,7 @@ env      prints the environment variables to deploy the function with, one
          KEY=VALUE a line: CXHOOK_AUTH, CXHOOK_AGENT_PROJECT_NUMBERS,
          CXHOOK_AUDIENCES, CXHOOK_WEBHOOK_TIMEOUT, GOOGLE_CLOUD_PROJECT and
          GOMEMLIMIT (85% of --memory, or of the deployed function's memory,
-         or of 256Mi for a new function; GOMEMLIMIT in cxhook's own
+         or of 256M for a new function; GOMEMLIMIT in cxhook's own
          environment is printed instead). It looks up project numbers and
          reads the function, if deployed; it changes nothing.
 setup    for the deployed function: makes its CXHOOK_* and
@@ -220,7 +220,7 @@ func newFlags(verb string) (*flag.FlagSet, *flags) {
 	fs.BoolVar(&f.gen1, "gen1", false, "the function is 1st gen (Cloud Functions); the default is 2nd gen")
 	fs.DurationVar(&f.webhookTimeout, "webhook-timeout", 5*time.Second, "how long Dialogflow waits for the function, a duration `D` such as 5s, 4.5s or 800ms, at most 30s")
 	if all || verb == "env" {
-		fs.StringVar(&f.memory, "memory", "", "env: the memory `M` of the function's instances, as gcloud's --memory takes it (512Mi, 1Gi, 512MB),\nfor GOMEMLIMIT (default: the deployed function's, or 256Mi for a new one)")
+		fs.StringVar(&f.memory, "memory", "", "env: the memory `M` of the function's instances, as gcloud's --memory takes it (512Mi, 1Gi, 512MB),\nfor GOMEMLIMIT (default: the deployed function's, or 256M for a new one)")
 	}
 	if all || verb == "setup" {
 		fs.StringVar(&f.webhookName, "webhook-name", "", "setup: the display name `S` of the agents' Webhook resource (default: the function's name)")

@@ -56,7 +56,7 @@ func TestEnv(t *testing.T) {
 		"CXHOOK_AUDIENCES=https://cxhook-111.us-central1.run.app,https://us-central1-fn-proj.cloudfunctions.net/cxhook\n" +
 		"CXHOOK_AUTH=platform\n" +
 		"CXHOOK_WEBHOOK_TIMEOUT=4.5s\n" +
-		"GOMEMLIMIT=217MiB\n" + // 85% of 256Mi: the function is not deployed yet
+		"GOMEMLIMIT=207MiB\n" + // 85% of 256M: the function is not deployed yet
 		"GOOGLE_CLOUD_PROJECT=fn-proj\n"
 	if diff := cmp.Diff(want, out); diff != "" {
 		t.Errorf("stdout (-want +got):\n%s", diff)
@@ -72,7 +72,7 @@ func TestEnv(t *testing.T) {
 }
 
 // GOMEMLIMIT follows the instance memory: --memory, else the deployed
-// function's, else 256Mi; GOMEMLIMIT in cxhook's environment wins.
+// function's, else 256M; GOMEMLIMIT in cxhook's environment wins.
 func TestEnvMemoryLimit(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -84,11 +84,12 @@ func TestEnvMemoryLimit(t *testing.T) {
 		want     string
 		reads    int // requests to the Cloud Functions API
 	}{
-		{name: "a new function", want: "217MiB", reads: 1},
+		{name: "a new function", want: "207MiB", reads: 1},
 		{name: "--memory", args: []string{"--memory=512Mi"}, want: "435MiB"},
 		{name: "--memory in decimal units", args: []string{"--memory", "1G"}, want: "810MiB"},
 		{name: "the deployed function's memory", function: map[string]any{"serviceConfig": map[string]any{"availableMemory": "1Gi"}}, want: "870MiB", reads: 1},
-		{name: "a deployed function without a size", function: map[string]any{"serviceConfig": map[string]any{}}, want: "217MiB", reads: 1},
+		{name: "a deployed function without a size", function: map[string]any{"serviceConfig": map[string]any{}}, want: "207MiB", reads: 1},
+		{name: "a deployed function of the default size", function: map[string]any{"serviceConfig": map[string]any{"availableMemory": "256M"}}, want: "207MiB", reads: 1},
 		{name: "--memory over the deployed function's", function: map[string]any{"serviceConfig": map[string]any{"availableMemory": "1Gi"}}, args: []string{"--memory=2Gi"}, want: "1740MiB"},
 		{name: "a 1st gen function's memory", gen1: true, function: map[string]any{"availableMemoryMb": 512}, want: "415MiB", reads: 1},
 		{name: "GOMEMLIMIT given", env: "300MiB", args: []string{"--memory=512Mi"}, want: "300MiB"},

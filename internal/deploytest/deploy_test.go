@@ -582,7 +582,7 @@ func TestDeployModule(t *testing.T) {
 					t.Errorf("upload holds %s", name)
 				}
 			}
-			checkMemoryLimit(t, d.fake, "217MiB")
+			checkMemoryLimit(t, d.fake, "207MiB")
 
 			d.run(0, cli, args...)
 			d.golden("same-project-rerun")
