@@ -16,7 +16,8 @@
 export GOTOOLCHAIN := local
 export GOFLAGS := -mod=readonly
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
-# Fuzz budgets are counts of inputs, not durations: with a duration,
+# Every fuzz target in the tree runs (found by name, so a new one is never
+# left out). Fuzz budgets are counts of inputs, not durations: with a duration,
 # Go 1.26's fuzz coordinator can fail a healthy target with a bare
 # "context deadline exceeded" at the end of the window
 # (https://go.dev/issue/75804, fixed in Go 1.27). A count has no deadline
@@ -47,19 +48,12 @@ unit:
 	@command -v gcloud >/dev/null || echo "SKIPPED the deploy.sh end-to-end tests (TestDeploy, TestDeployModule in internal/deploytest): gcloud is not on PATH; install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install) to run them (on CI this fails)"
 
 fuzz:
-	go test -run '^$$' -fuzz '^FuzzDecodeRequest$$' -fuzztime $(FUZZTIME) ./fulfillment
-	go test -run '^$$' -fuzz '^FuzzRequestMatchesProtojson$$' -fuzztime $(FUZZTIME) ./fulfillment
-	go test -run '^$$' -fuzz '^FuzzResponseMatchesProtojson$$' -fuzztime $(FUZZTIME) ./fulfillment
-	go test -run '^$$' -fuzz '^FuzzResponseFromJSONMatchesProtojson$$' -fuzztime $(FUZZTIME) ./fulfillment
-	go test -run '^$$' -fuzz '^FuzzParseToken$$' -fuzztime $(FUZZTIME) ./auth
-	go test -run '^$$' -fuzz '^FuzzPlatformVerify$$' -fuzztime $(FUZZTIME) ./auth
-	go test -run '^$$' -fuzz '^FuzzNumber$$' -fuzztime $(FUZZTIME) ./nlu
-	go test -run '^$$' -fuzz '^FuzzDate$$' -fuzztime $(FUZZTIME) ./nlu
-	go test -run '^$$' -fuzz '^FuzzTime$$' -fuzztime $(FUZZTIME) ./nlu
-	go test -run '^$$' -fuzz '^FuzzUnderstand$$' -fuzztime $(FUZZTIME) ./nlu
-	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./expr
-	go test -run '^$$' -fuzz '^FuzzEval$$' -fuzztime $(FUZZTIME) ./expr
-	go test -run '^$$' -fuzz '^FuzzJSONPath$$' -fuzztime $(FUZZTIME) ./expr
+	@set -e; for dir in $$(go list -f '{{.Dir}}' ./...); do \
+		for target in $$(cat "$$dir"/*_test.go 2>/dev/null | grep -o '^func Fuzz[A-Za-z0-9_]*' | cut -d' ' -f2 | sort -u); do \
+			echo "go test -run '^$$' -fuzz '^$$target\$$' -fuzztime $(FUZZTIME) $$dir"; \
+			go test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) "$$dir"; \
+		done; \
+	done
 
 # The in-process codec benchmarks; the HTTP load comparison with the peers
 # is ../shared/bench/run.sh (see the README's Performance section).
