@@ -194,6 +194,7 @@ type sampler struct {
 	a        *Agent
 	opts     SampleOptions
 	visiting map[*Page]bool // pages on the path being followed, against loops
+	depth    int            // entity types followed into, against loops
 }
 
 // maxUpstream bounds how many pages back a sample follows the way to a
@@ -205,6 +206,37 @@ const maxUpstream = 8
 func isFinal(cond string) bool {
 	c := strings.ReplaceAll(strings.ReplaceAll(cond, " ", ""), `"`, "")
 	return strings.Contains(c, "$page.params.status=FINAL")
+}
+
+// fillsForm reports whether route r of page p is called once p's form
+// holds its parameters: its condition tests $page.params.status = "FINAL"
+// or one of the form's parameters.
+func fillsForm(r *Route, p *Page) bool {
+	if p == nil || len(p.Form) == 0 || r.Condition == "" {
+		return false
+	}
+	if isFinal(r.Condition) {
+		return true
+	}
+	for _, fp := range p.Form {
+		ref, ok := ParseParamRef(fp.DisplayName)
+		if !ok {
+			continue
+		}
+		for _, spelled := range []string{ref.String(), "$page.params." + ref.Name} {
+			if i := strings.Index(r.Condition, spelled); i >= 0 && !isNameByte(byteAt(r.Condition, i+len(spelled))) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func byteAt(s string, i int) byte {
+	if i < len(s) {
+		return s[i]
+	}
+	return ' '
 }
 
 // entering returns a route or event handler that leads to page p (nil if
@@ -294,7 +326,7 @@ func (g *sampler) enter(t *turn, p *Page, depth int) {
 		if from != nil && !from.IsStart() && depth < maxUpstream && !g.visiting[from] {
 			// The session as the previous page left it.
 			g.enter(t, from, depth+1)
-			if isFinal(r.Condition) {
+			if fillsForm(r, from) {
 				for _, fs := range g.filledForm(from, len(from.Form), t) {
 					t.setSession(fs.p, fs.value)
 				}
@@ -304,7 +336,7 @@ func (g *sampler) enter(t *turn, p *Page, depth int) {
 		switch {
 		case r.Intent != nil:
 			g.matchIntent(t, r.Intent)
-		case isFinal(r.Condition) && from != nil && len(from.Form) > 0:
+		case fillsForm(r, from):
 			t.text = g.sample(lastRequired(from)).text
 		}
 		g.presets(t, r.Fulfillment)
@@ -335,28 +367,33 @@ func (g *sampler) event(t *turn, event string) {
 	}
 }
 
-// matchIntent sets a turn's input to a training phrase of the intent (the
-// first with annotated parts, or the first), and its parameters.
+// matchIntent sets a turn's input to a training phrase of the intent, and
+// its parameters to those the phrase annotates. Of the phrases in the
+// language it takes the first with the most annotated parts, preferring
+// phrases of ten characters or more to shorter ones ("yes please" to "k").
 func (g *sampler) matchIntent(t *turn, in *Intent) {
 	t.intent = in
 	var phrase *TrainingPhrase
+	best := -1
 	for _, tp := range in.TrainingPhrases {
-		if tp.LanguageCode != "" && tp.LanguageCode != g.opts.LanguageCode {
+		if !g.lang(tp.LanguageCode) {
 			continue
 		}
-		if phrase == nil {
-			phrase = tp
+		n := 0
+		for _, p := range tp.Parts {
+			if p.Parameter != nil {
+				n++
+			}
 		}
-		if hasAnnotation(tp) {
-			phrase = tp
-			break
+		if n > best || n == best && len(phrase.Text()) < 10 && len(tp.Text()) >= 10 {
+			phrase, best = tp, n
 		}
 	}
 	if phrase == nil {
 		t.text = strings.ReplaceAll(in.DisplayName, "_", " ")
 		return
 	}
-	t.text = phrase.Text()
+	t.text = strings.TrimSpace(phrase.Text())
 	for _, part := range phrase.Parts {
 		if part.Parameter == nil {
 			continue
@@ -365,15 +402,6 @@ func (g *sampler) matchIntent(t *turn, in *Intent) {
 		t.intentParams = append(t.intentParams, intentParam{part.Parameter.ID, part.Text, v})
 		t.session.set(part.Parameter.ID, v)
 	}
-}
-
-func hasAnnotation(tp *TrainingPhrase) bool {
-	for _, p := range tp.Parts {
-		if p.Parameter != nil {
-			return true
-		}
-	}
-	return false
 }
 
 // setSession stores a form parameter's value where Dialogflow keeps it:
@@ -386,8 +414,10 @@ func (t *turn) setSession(p *FormParameter, v fulfillment.Value) {
 	t.session.set(p.DisplayName, v)
 }
 
-// presets applies a fulfillment's parameter presets whose values are
-// literals; expressions ($sys.func..., references) are not evaluated.
+// presets applies a fulfillment's parameter presets. References in a
+// value are replaced by what the turn holds for them (as in a flexible
+// webhook's template); a value that calls a system function is not
+// evaluated, and the preset is left out.
 func (g *sampler) presets(t *turn, f *Fulfillment) {
 	if f == nil {
 		return
@@ -397,8 +427,9 @@ func (g *sampler) presets(t *turn, f *Fulfillment) {
 		if !ok || ref.Scope == ScopePage || ref.Scope == ScopeIntent {
 			continue
 		}
-		if s, err := sp.Value.String(); err == nil && strings.Contains(s, "$") {
-			continue // an expression
+		raw := string(sp.Value.JSON())
+		if strings.Contains(raw, "$sys.func") || strings.Contains(raw, "$request.") {
+			continue
 		}
 		target := &t.session
 		if ref.Scope == ScopeFlow {
@@ -406,10 +437,35 @@ func (g *sampler) presets(t *turn, f *Fulfillment) {
 		}
 		if sp.Value.IsAbsent() || sp.Value.IsNull() {
 			target.del(ref.Name)
-		} else {
-			target.set(ref.Name, sp.Value)
+			continue
+		}
+		v := sp.Value
+		if strings.Contains(raw, "$") {
+			var rendered fulfillment.Value
+			if json.Unmarshal(renderTemplate(raw, t.lookupRef), &rendered) != nil {
+				continue
+			}
+			v = rendered
+		}
+		target.set(ref.Name, v)
+	}
+}
+
+// lookupRef returns what the turn holds for a parameter reference.
+func (t *turn) lookupRef(ref ParamRef) (fulfillment.Value, bool) {
+	switch ref.Scope {
+	case ScopeSession:
+		return t.session.get(ref.Name)
+	case ScopeFlow:
+		return t.flow.get(ref.Name)
+	case ScopePage:
+		for _, fs := range t.form {
+			if fs.p.DisplayName == ref.Name && fs.state != "EMPTY" {
+				return fs.value, true
+			}
 		}
 	}
+	return fulfillment.Value{}, false
 }
 
 // queue adds a fulfillment's static messages in the request's language.
@@ -559,7 +615,7 @@ func (g *sampler) route(t *turn, p *Page, r *Route) {
 		t.queued, t.event = nil, ""
 		t.form = g.emptyForm(p, t)
 		g.matchIntent(t, r.Intent)
-	case isFinal(r.Condition) && len(p.Form) > 0:
+	case fillsForm(r, p):
 		// The form is complete: the last required parameter came this turn.
 		g.enter(t, p, 0)
 		t.queued, t.event, t.intent, t.intentParams = nil, "", nil, nil
@@ -664,21 +720,8 @@ func withResponseType(msg []byte, kind string) jsontext.Value {
 // flexibleBody renders the body a flexible webhook posts at site s.
 func (g *sampler) flexibleBody(s CallSite, t *turn) ([]byte, error) {
 	body := s.Webhook.RenderBody(func(ref ParamRef) (fulfillment.Value, bool) {
-		switch ref.Scope {
-		case ScopeSession:
-			if v, ok := t.session.get(ref.Name); ok {
-				return v, true
-			}
-		case ScopeFlow:
-			if v, ok := t.flow.get(ref.Name); ok {
-				return v, true
-			}
-		case ScopePage:
-			for _, fs := range t.form {
-				if fs.p.DisplayName == ref.Name && fs.state != "EMPTY" {
-					return fs.value, true
-				}
-			}
+		if v, ok := t.lookupRef(ref); ok {
+			return v, true
 		}
 		// Not set on the way here: a sample of the form parameter that
 		// collects it in this flow, if one does.
@@ -841,10 +884,10 @@ type wFormInfo struct {
 
 type wParamInfo struct {
 	DisplayName   string            `json:"displayName"`
-	Required      bool              `json:"required,omitempty"`
+	Required      bool              `json:"required,omitzero"`
 	State         string            `json:"state"`
 	Value         fulfillment.Value `json:"value,omitzero"`
-	JustCollected bool              `json:"justCollected,omitempty"`
+	JustCollected bool              `json:"justCollected,omitzero"`
 }
 
 type wSessionInfo struct {

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,12 +63,23 @@ var systemSamples = map[string]func() sampleValue{
 	"sys.percentage":  func() sampleValue { return sampleValue{fulfillment.ValueOf("15%"), "15 percent"} },
 }
 
-// sample returns a value of form parameter fp.
+// sample returns a value of form parameter fp. Parameters of one form
+// with the same custom entity type take its entries in turn, so that a
+// form asking for two airports gets two different ones.
 func (g *sampler) sample(fp *FormParameter) sampleValue {
 	if fp == nil {
 		return sampleValue{fulfillment.ValueOf(""), ""}
 	}
-	return g.sampleOf(fp.EntityType, fp.IsList, fp.DisplayName)
+	nth := 0
+	for _, other := range fp.Page.Form {
+		if other == fp {
+			break
+		}
+		if other.EntityType.Type != nil && other.EntityType.Type == fp.EntityType.Type {
+			nth++
+		}
+	}
+	return g.sampleOf(fp.EntityType, fp.IsList, fp.DisplayName, nth)
 }
 
 // entityValue returns the value of an intent parameter that the text
@@ -81,19 +93,26 @@ func (g *sampler) entityValue(ref EntityRef, isList bool, name, original string)
 			}
 		}
 	}
-	if sys, ok := ref.System(); ok && (sys == "sys.any" || systemSamples[sys] == nil) {
-		return listOf(fulfillment.ValueOf(original), isList)
+	sys, isSys := ref.System()
+	switch {
+	case isSys && (sys == "sys.number" || sys == "sys.number-integer" || sys == "sys.cardinal"):
+		if f, err := strconv.ParseFloat(strings.TrimSpace(original), 64); err == nil {
+			return listOf(fulfillment.ValueOf(f), isList)
+		}
+	case isSys && (sys == "sys.any" || systemSamples[sys] == nil || systemSamples[sys]().value.Kind() != "map"):
+		// A value the text is: words, a number sequence, an e-mail address.
+		return listOf(fulfillment.ValueOf(strings.TrimSpace(original)), isList)
 	}
-	return g.sampleOf(ref, isList, name).value
+	return g.sampleOf(ref, isList, name, 0).value
 }
 
 func (g *sampler) lang(code string) bool { return code == "" || code == g.opts.LanguageCode }
 
-func (g *sampler) sampleOf(ref EntityRef, isList bool, name string) sampleValue {
+func (g *sampler) sampleOf(ref EntityRef, isList bool, name string, nth int) sampleValue {
 	var s sampleValue
 	switch sys, isSys := ref.System(); {
 	case ref.Type != nil:
-		s = entitySample(ref.Type, g.lang)
+		s = g.entitySample(ref.Type, nth)
 	case isSys && systemSamples[sys] != nil:
 		s = systemSamples[sys]()
 	default:
@@ -108,11 +127,23 @@ func (g *sampler) sampleOf(ref EntityRef, isList bool, name string) sampleValue 
 	return s
 }
 
-// entitySample returns a custom entity type's first entry in the language.
-func entitySample(et *EntityType, lang func(string) bool) sampleValue {
+// entitySample returns a custom entity type's nth entry in the language
+// (counting round). An entry that is another entity type ("@sys.email",
+// in a composite type) gives a value of that type.
+func (g *sampler) entitySample(et *EntityType, nth int) sampleValue {
+	var entries []Entity
 	for _, e := range et.Entities {
-		if !lang(e.LanguageCode) {
-			continue
+		if g.lang(e.LanguageCode) {
+			entries = append(entries, e)
+		}
+	}
+	if len(entries) > 0 {
+		e := entries[nth%len(entries)]
+		if strings.HasPrefix(e.Value, "@") && g.depth < 4 {
+			ref := EntityRef{Name: e.Value, Type: g.a.EntityType(strings.TrimPrefix(e.Value, "@"))}
+			g.depth++
+			defer func() { g.depth-- }()
+			return g.sampleOf(ref, false, "", 0)
 		}
 		switch et.Kind {
 		case KindRegexp:
