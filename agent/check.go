@@ -189,13 +189,12 @@ func (c *checker) flexibleSite(s CallSite) {
 	bodyTag, hasTag := w.FlexibleTag()
 	path := w.Path()
 	served := c.served
-	const why = "Dialogflow posts the webhook's requestBody template, not a WebhookRequest"
 	switch {
 	case hasTag && slices.Contains(served.FlexibleTags, bodyTag):
 	case !hasTag && slices.Contains(served.FlexiblePaths, path):
 	case hasTag && slices.Contains(served.Tags, bodyTag):
-		c.add(Error, RuleKindMismatch, loc.at("tag"), "tag %s: webhook %s is FLEXIBLE (%s, with fulfillmentInfo.tag %s), but the function serves the tag with a standard handler; serve it with a flexible handler, or make the webhook STANDARD",
-			quote(s.Tag), quote(w.DisplayName), why, quote(bodyTag))
+		c.add(Error, RuleKindMismatch, loc.at("tag"), "tag %s: webhook %s is FLEXIBLE: Dialogflow posts its requestBody template (which carries fulfillmentInfo.tag %s), not a WebhookRequest, but the function serves the tag with a standard handler; serve it with a flexible handler, or make the webhook STANDARD",
+			quote(s.Tag), quote(w.DisplayName), quote(bodyTag))
 	case hasTag:
 		c.add(Error, RuleUnservedFlexible, loc.at("tag"), "tag %s on FLEXIBLE webhook %s: no flexible handler serves the tag its body template carries, %s%s",
 			quote(s.Tag), quote(w.DisplayName), quote(bodyTag), caseHint(bodyTag, served.FlexibleTags))
@@ -203,8 +202,8 @@ func (c *checker) flexibleSite(s CallSite) {
 		c.add(Error, RuleUnservedFlexible, loc.at("tag"), "tag %s on FLEXIBLE webhook %s: the body template carries no tag, so the flexible handler for %s is never called; serve the webhook's path %s instead",
 			quote(s.Tag), quote(w.DisplayName), quote(s.Tag), quote(path))
 	case slices.Contains(served.Tags, s.Tag):
-		c.add(Error, RuleKindMismatch, loc.at("tag"), "tag %s: webhook %s is FLEXIBLE (%s, which carries no tag), but the function serves the tag with a standard handler",
-			quote(s.Tag), quote(w.DisplayName), why)
+		c.add(Error, RuleKindMismatch, loc.at("tag"), "tag %s: webhook %s is FLEXIBLE: Dialogflow posts its requestBody template (which carries no tag), not a WebhookRequest, but the function serves the tag with a standard handler",
+			quote(s.Tag), quote(w.DisplayName))
 	default:
 		c.add(Error, RuleUnservedFlexible, loc.at("tag"), "tag %s on FLEXIBLE webhook %s: no flexible handler serves it (the body template carries no tag; the URI's path is %s)",
 			quote(s.Tag), quote(w.DisplayName), quote(path))
