@@ -46,10 +46,15 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzDecodeRequest$$' -fuzztime $(FUZZTIME) ./fulfillment
 	go test -run '^$$' -fuzz '^FuzzRequestMatchesProtojson$$' -fuzztime $(FUZZTIME) ./fulfillment
 	go test -run '^$$' -fuzz '^FuzzResponseMatchesProtojson$$' -fuzztime $(FUZZTIME) ./fulfillment
+	go test -run '^$$' -fuzz '^FuzzSystemEntity$$' -fuzztime $(FUZZTIME) ./fulfillment
 	go test -run '^$$' -fuzz '^FuzzParseToken$$' -fuzztime $(FUZZTIME) ./auth
 	go test -run '^$$' -fuzz '^FuzzPlatformVerify$$' -fuzztime $(FUZZTIME) ./auth
+	go test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./agent
+	go test -run '^$$' -fuzz '^FuzzLoadZip$$' -fuzztime $(FUZZTIME) ./agent
 
-# The in-process codec benchmarks; the HTTP load comparison with the peers
-# is ../shared/bench/run.sh (see the README's Performance section).
+# The in-process codec benchmarks and the agent loader's; the HTTP load
+# comparison with the peers is ../shared/bench/run.sh (see the README's
+# Performance section).
 bench:
 	go test -run '^$$' -bench . -benchmem ./fulfillment
+	go test -run '^$$' -bench . -benchmem ./agent
