@@ -48,7 +48,9 @@ func TestSystemEntityGetters(t *testing.T) {
 	money := func(n string) (any, error) { return p.Money(n) }
 	person := func(n string) (any, error) { return p.Person(n) }
 	loc := func(n string) (any, error) { return p.Location(n) }
-	d := func(y int, m time.Month, day int) fulfillment.Date { return fulfillment.Date{Year: y, Month: m, Day: day} }
+	d := func(y int, m time.Month, day int) fulfillment.Date {
+		return fulfillment.Date{Year: y, Month: m, Day: day}
+	}
 	tests := []struct {
 		name    string
 		get     func(string) (any, error)
