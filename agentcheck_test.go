@@ -68,3 +68,30 @@ func TestAgentCheck(t *testing.T) {
 	}
 	agenttest.Check(t, a, mux, agent.CheckOptions{ExternalWebhooks: []string{addressValidation}})
 }
+
+// TestSampleRequestsAnswered posts the request of every call site of the
+// exported agent (cxhook requests writes the same files) to the function:
+// each standard one gets a valid answer. The flexible bodies are for
+// flexible handlers, which the example does not have yet (feedback.go).
+func TestSampleRequestsAnswered(t *testing.T) {
+	a := agenttest.Load(t, flightAgentExport)
+	samples, err := a.SampleRequests(agent.SampleOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, _, _ := startServer(t, getenvOf())
+	standard := 0
+	for _, s := range samples {
+		if s.Flexible {
+			continue
+		}
+		standard++
+		t.Run(strings.TrimSuffix(s.Name, ".json"), func(t *testing.T) {
+			resp, body := post(t, url, s.Body, nil)
+			checkAnswer(t, resp, body)
+		})
+	}
+	if standard != 10 {
+		t.Errorf("%d standard call sites, want 10", standard)
+	}
+}
