@@ -35,8 +35,11 @@ type Served struct {
 }
 
 // ServedBy returns what h serves; the flexible lists are empty unless h is
-// also a [FlexibleHandlers].
+// also a [FlexibleHandlers]. A nil h serves nothing.
 func ServedBy(h Handlers) Served {
+	if h == nil {
+		return Served{}
+	}
 	s := Served{Tags: h.Tags()}
 	if fh, ok := h.(FlexibleHandlers); ok {
 		s.FlexibleTags, s.FlexiblePaths = fh.FlexibleTags(), fh.FlexiblePaths()
