@@ -61,7 +61,11 @@ type Sample struct {
 // first case without a condition, and parameter references in texts stay
 // as written (as Dialogflow leaves those it cannot resolve). Values of
 // system entities have the shapes Dialogflow sends (see the sysentity
-// types of package fulfillment), on a fixed day, 2036-03-14.
+// types of package fulfillment), on a fixed day, 2036-03-14. Queued
+// messages leave out the members real requests add and the public proto
+// lacks (text.redactedText, source), so that every request decodes under
+// strict protojson. A flexible webhook's body is its template rendered by
+// [Webhook.RenderBody] with what the turn holds.
 func (a *Agent) SampleRequests(opts SampleOptions) ([]Sample, error) {
 	var out []Sample
 	names := map[string]int{}
