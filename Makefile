@@ -55,7 +55,9 @@ fuzz:
 		done; \
 	done
 
-# The in-process codec benchmarks; the HTTP load comparison with the peers
-# is ../shared/bench/run.sh (see the README's Performance section).
+# The in-process codec benchmarks and the agent loader's; the HTTP load
+# comparison with the peers is ../shared/bench/run.sh (see the README's
+# Performance section).
 bench:
 	go test -run '^$$' -bench . -benchmem ./fulfillment
+	go test -run '^$$' -bench . -benchmem ./agent

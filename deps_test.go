@@ -10,8 +10,8 @@ import (
 // TestDeployableDependencies keeps the deployed function small: the
 // packages below (gRPC, protobuf, the Google API and auth clients) more
 // than double its binary and cold start, which Dialogflow's 5-second
-// webhook timeout cannot afford. Tests may use them; this package must not
-// link them.
+// webhook timeout cannot afford; setup and agent are tools, not part of a
+// webhook. Tests may use them; this package must not link them.
 func TestDeployableDependencies(t *testing.T) {
 	goTool, err := exec.LookPath("go")
 	if err != nil {
@@ -34,6 +34,7 @@ func TestDeployableDependencies(t *testing.T) {
 		"cloud.google.com/go/dialogflow",
 		"cloud.google.com/go/auth",
 		"github.com/cxhook/cxhook/setup",
+		"github.com/cxhook/cxhook/agent",
 	}
 	if n := strings.Count(string(out), "\n"); n < 10 {
 		t.Fatalf("go list -deps printed only %d lines: %q", n, out)

@@ -5,6 +5,8 @@
 //	cxhook runtime [--source DIR]
 //	cxhook env     --project P --region R [flags]
 //	cxhook setup   --project P --region R [flags]
+//	cxhook check   --agent EXPORT [flags]
+//	cxhook requests --agent EXPORT --out DIR [flags]
 //
 // "runtime" checks that the Go module in DIR can be deployed as the HTTP
 // function Webhook and prints the Cloud Functions runtime for its go line.
@@ -52,6 +54,8 @@ const usage = `Usage:
                  [--memory M] [--dry-run]
   cxhook setup   --project P --region R [--name N] [--agent A]... [--gen1] [--webhook-timeout D]
                  [--webhook-name S] [--dry-run]
+  cxhook check    --agent EXPORT [flags]   (cxhook check -h for its flags)
+  cxhook requests --agent EXPORT --out DIR [flags]
 
 runtime  checks, without calling anything, that the Go module in DIR can be
          deployed as the HTTP function Webhook: a go line no newer than the
@@ -73,6 +77,12 @@ setup    for the deployed function: makes its CXHOOK_* and
          function (roles/run.invoker on the Cloud Run service for 2nd gen,
          roles/cloudfunctions.invoker for 1st gen), and creates or updates
          each agent's Webhook resource. It changes only what differs.
+
+check    checks an exported agent against the function's handlers: tags
+         called with no handler, handlers no call site uses, flexible
+         webhooks, webhook URIs and timeouts, missing webhook.error handlers.
+requests writes, for every call site of every tag in an exported agent,
+         the request Dialogflow sends there.
 
 With --dry-run, env prints the variables with placeholders for what only
 the APIs know, and setup prints its plan; neither calls anything.
@@ -103,8 +113,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 0
 	}
 	verb := args[0]
+	if cmd, ok := agentCommands[verb]; ok {
+		return cmd(args[1:], stdout, stderr)
+	}
 	if verb != "env" && verb != "setup" && verb != "runtime" {
-		fmt.Fprintf(stderr, "cxhook: unknown command %q; want runtime, env or setup (cxhook help)\n", verb)
+		fmt.Fprintf(stderr, "cxhook: unknown command %q; want runtime, env, setup, check or requests (cxhook help)\n", verb)
 		return 2
 	}
 	fs, f := newFlags(verb)
