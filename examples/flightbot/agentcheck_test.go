@@ -1,4 +1,4 @@
-package cxhook
+package flightbot
 
 import (
 	"path/filepath"
@@ -12,7 +12,7 @@ import (
 )
 
 // flightAgentExport is the example agent's JSON package export.
-var flightAgentExport = filepath.Join("agent", "testdata", "digibhem-flight-bot")
+var flightAgentExport = filepath.Join("..", "..", "agent", "testdata", "digibhem-flight-bot")
 
 // The tags the example serves, and the webhooks that call them as the
 // export has them.
@@ -47,7 +47,7 @@ func TestAgentCheck(t *testing.T) {
 	// kind: feedback.go serves them with standard handlers and asks for the
 	// agent's two feedback webhooks to be made STANDARD. A mux with
 	// flexible handlers (issue 9, item 6) serves the export as it is.
-	_, flexible := agent.Handlers(mux).(agent.FlexibleHandlers)
+	flexible := len(mux.FlexibleTags()) > 0 // a Mux is always a FlexibleHandler; this one may serve none
 	for _, f := range findings {
 		for _, tag := range append(slices.Clone(standardTags), feedbackTags...) {
 			if !strings.Contains(f.Message, `"`+tag+`"`) || f.Rule == agent.RuleNoWebhookErrorHandler {
