@@ -18,10 +18,10 @@ import (
 	"github.com/cxhook/cxhook/fulfillment"
 )
 
-// The three real exports of ../shared/agents, copied into testdata.
+// The three real exports of ../shared/agents, copied into the repository's testdata/agents.
 var sharedAgents = []string{"digibhem-flight-bot", "goodbye-graffiti", "servicenow-demo"}
 
-const flightAgent = "testdata/digibhem-flight-bot"
+const flightAgent = "../testdata/agents/digibhem-flight-bot"
 
 func load(t testing.TB, name string) *agent.Agent {
 	t.Helper()
@@ -35,7 +35,7 @@ func load(t testing.TB, name string) *agent.Agent {
 func TestLoadSharedAgents(t *testing.T) {
 	for _, name := range append(slices.Clone(sharedAgents), "pizza") {
 		t.Run(name, func(t *testing.T) {
-			a := load(t, filepath.Join("testdata", name))
+			a := load(t, filepath.Join("..", "testdata", "agents", name))
 			if a.StartFlow == nil {
 				t.Fatal("no start flow")
 			}
@@ -265,7 +265,7 @@ func TestLoadFlightAgent(t *testing.T) {
 }
 
 func TestLoadGraffiti(t *testing.T) {
-	a := load(t, "testdata/goodbye-graffiti")
+	a := load(t, "../testdata/agents/goodbye-graffiti")
 	if len(a.Generators) != 2 {
 		t.Fatalf("%d generators", len(a.Generators))
 	}
@@ -288,7 +288,7 @@ func TestLoadGraffiti(t *testing.T) {
 }
 
 func TestLoadServiceNow(t *testing.T) {
-	a := load(t, "testdata/servicenow-demo")
+	a := load(t, "../testdata/agents/servicenow-demo")
 	w := a.Webhook("ServiceNow")
 	if w.Auth.Username != "admin" || w.Auth.Password == "" || w.Timeout != 5*time.Second {
 		t.Errorf("webhook %+v", w)

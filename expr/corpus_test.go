@@ -18,16 +18,16 @@ import (
 )
 
 // The corpus: every condition, preset, preset target and templated text
-// of the three real agents in ../shared/agents, copied with its file and
+// of the three real agents in testdata/agents (copies of ../shared/agents), with its file and
 // JSON path into testdata/corpus.json. TestCorpus parses and evaluates
 // each one; TestCorpusUpToDate checks the copy against the agents (and
 // rewrites it with -update).
 
-var update = flag.Bool("update", false, "rewrite testdata/corpus.json from ../shared/agents")
+var update = flag.Bool("update", false, "rewrite testdata/corpus.json from ../testdata/agents")
 
 const (
 	corpusFile = "testdata/corpus.json"
-	agentsDir  = "../../shared/agents"
+	agentsDir  = "../testdata/agents"
 )
 
 // corpusEntry is one extracted string. Kind says how the runtime uses

@@ -39,7 +39,7 @@ import (
 //   - The clock is pinned to the test case's creation time, in the
 //     agent's time zone.
 func TestAccuracy(t *testing.T) {
-	a := loadExport(t, "testdata/digibhem-flight-bot")
+	a := loadExport(t, "../testdata/agents/digibhem-flight-bot")
 	m := a.prepare(t)
 	for _, w := range m.Warnings() {
 		t.Logf("warning: %s", w)

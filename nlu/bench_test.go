@@ -99,7 +99,7 @@ func BenchmarkClassify150(b *testing.B) {
 // BenchmarkUnderstandFlight is one turn of the flight agent with a form
 // being filled and the page's scope, as the emulator will call it.
 func BenchmarkUnderstandFlight(b *testing.B) {
-	a := loadExport(b, "testdata/digibhem-flight-bot")
+	a := loadExport(b, "../testdata/agents/digibhem-flight-bot")
 	m := a.prepare(b)
 	scope, err := m.Scope(a.pageScope("Default Start Flow", "Collect One-Way Ticket Information")...)
 	if err != nil {
@@ -124,7 +124,7 @@ func BenchmarkUnderstandFlight(b *testing.B) {
 // 100 ms for the largest shared agent (the flight agent: 38 intents,
 // 8 entity types, 171 airports).
 func BenchmarkPrepareFlight(b *testing.B) {
-	cfg := loadExport(b, "testdata/digibhem-flight-bot").config()
+	cfg := loadExport(b, "../testdata/agents/digibhem-flight-bot").config()
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := nlu.Prepare(cfg); err != nil {

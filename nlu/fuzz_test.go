@@ -98,7 +98,7 @@ func FuzzTime(f *testing.F) {
 // FuzzUnderstand runs a whole turn on the flight agent: it must not
 // panic, and must give the same answer twice.
 func FuzzUnderstand(f *testing.F) {
-	a := loadExport(f, "testdata/digibhem-flight-bot")
+	a := loadExport(f, "../testdata/agents/digibhem-flight-bot")
 	m := a.prepare(f)
 	for _, s := range []string{"need one way ticket pls", "New York Kennedy airport", "it's janedoe@gmail.com", "123 Main St Palo Alto CA", "Jan 5", ""} {
 		f.Add(s)

@@ -25,7 +25,7 @@ func TestHeldOutPhrases(t *testing.T) {
 	}
 	for _, name := range []string{"digibhem-flight-bot", "goodbye-graffiti", "servicenow-demo"} {
 		t.Run(name, func(t *testing.T) {
-			a := loadExport(t, "testdata/"+name)
+			a := loadExport(t, "../testdata/agents/"+name)
 			right, total := 0, 0
 			misses := map[string]int{}
 			for fold := 0; fold < folds; fold++ {

@@ -208,7 +208,7 @@ func TestUnderstand(t *testing.T) {
 // TestDeterministic runs the same turns many times, concurrently and on
 // separately prepared models, and wants the same results each time.
 func TestDeterministic(t *testing.T) {
-	a := loadExport(t, "testdata/digibhem-flight-bot")
+	a := loadExport(t, "../testdata/agents/digibhem-flight-bot")
 	texts := []string{"need one way ticket pls", "no thanx", "New York Kennedy airport", "yes", "how much is the ticket from New York to London?", "Heathrow London"}
 	run := func(m *nlu.Model) string {
 		var out string

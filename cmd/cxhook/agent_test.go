@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-const flightAgent = "../../agent/testdata/digibhem-flight-bot"
+const flightAgent = "../../testdata/agents/digibhem-flight-bot"
 
 func noEnv(string) string { return "" }
 

@@ -12,7 +12,7 @@ import (
 )
 
 // flightAgentExport is the example agent's JSON package export.
-var flightAgentExport = filepath.Join("..", "..", "agent", "testdata", "digibhem-flight-bot")
+var flightAgentExport = filepath.Join("..", "..", "testdata", "agents", "digibhem-flight-bot")
 
 // The tags the example serves, and the webhooks that call them as the
 // export has them.
