@@ -32,10 +32,19 @@ func load(t testing.TB, name string) *agent.Agent {
 	return a
 }
 
+// testAgentDir is where a test agent's export is: the shared agents in
+// the repository's testdata/agents, the synthetic pizza agent here.
+func testAgentDir(name string) string {
+	if name == "pizza" {
+		return filepath.Join("testdata", name)
+	}
+	return filepath.Join("..", "testdata", "agents", name)
+}
+
 func TestLoadSharedAgents(t *testing.T) {
 	for _, name := range append(slices.Clone(sharedAgents), "pizza") {
 		t.Run(name, func(t *testing.T) {
-			a := load(t, filepath.Join("..", "testdata", "agents", name))
+			a := load(t, testAgentDir(name))
 			if a.StartFlow == nil {
 				t.Fatal("no start flow")
 			}

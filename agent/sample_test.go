@@ -24,7 +24,7 @@ var update = flag.Bool("update", false, "rewrite testdata/pizza-requests from th
 func TestSampleRequestsDecode(t *testing.T) {
 	for _, name := range append(slices.Clone(sharedAgents), "pizza") {
 		t.Run(name, func(t *testing.T) {
-			a := load(t, filepath.Join("..", "testdata", "agents", name))
+			a := load(t, testAgentDir(name))
 			samples, err := a.SampleRequests(agent.SampleOptions{})
 			if err != nil {
 				t.Fatal(err)
