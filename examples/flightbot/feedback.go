@@ -60,7 +60,14 @@ const (
 // for it again.
 const feedbackInterval = 30 * 24 * time.Hour
 
-// lastFeedbackCheck is the body of last_feedback_check.
+// lastFeedbackCheck is the body of last_feedback_check:
+//
+//	{"phone_number": "$session.params.phone_number", "fulfillmentInfo": {"tag": "getPreviousFeedbackDate"}}
+//
+// rendered. The phone number is a fulfillment.Value because what the
+// placeholder becomes is not documented: text, a number, null, or the
+// reference itself (see templateText). Members without a field, such as
+// fulfillmentInfo, are ignored.
 type lastFeedbackCheck struct {
 	PhoneNumber fulfillment.Value `json:"phone_number"`
 }
@@ -74,13 +81,6 @@ type lastFeedbackAnswer struct {
 	// any. The exported mapping does not read it; an agent that wants it
 	// maps $flow.last_feedback_date to last_feedback_date.
 	LastDate string `json:"last_feedback_date,omitempty"`
-}
-
-// feedbackUpdate is the body of update_feedback.
-type feedbackUpdate struct {
-	PhoneNumber fulfillment.Value `json:"phone_number"`
-	Score       fulfillment.Value `json:"feedback_score"`
-	Comment     fulfillment.Value `json:"feedback_comment"`
 }
 
 // getPreviousFeedbackDate tells the Feedback flow whether to ask for
@@ -98,6 +98,15 @@ func (a *airline) getPreviousFeedbackDate(_ context.Context, r lastFeedbackCheck
 		answer.LastDate = last.at.UTC().Format(time.DateOnly)
 	}
 	return answer, nil
+}
+
+// feedbackUpdate is the body of update_feedback, which adds
+// "feedback_score": "$flow.feedback_score" and "feedback_comment":
+// "$flow.feedback_comment" to phone_number.
+type feedbackUpdate struct {
+	PhoneNumber fulfillment.Value `json:"phone_number"`
+	Score       fulfillment.Value `json:"feedback_score"`
+	Comment     fulfillment.Value `json:"feedback_comment"`
 }
 
 // updateFeedback records the caller's feedback: feedback_score, from 1 to
