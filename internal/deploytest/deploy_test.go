@@ -495,6 +495,8 @@ var modules = []struct {
 	dir  string // relative to this package
 }{
 	{"testdata module", "testdata/module"},
+	// The README's "Write your own handler" module, as a team writes it.
+	{"quickstart", "../../examples/quickstart"},
 }
 
 // copyModule copies the module in dir to a new directory outside the
@@ -570,7 +572,7 @@ func TestDeployModule(t *testing.T) {
 			if !strings.Contains(out, "deploying "+src+" as cxhook") {
 				t.Errorf("deploy.sh did not say what it deploys:\n%s", out)
 			}
-			for _, want := range []string{"go.mod", "go.sum", "vendor/modules.txt",
+			for _, want := range []string{"go.mod", "go.sum", "function.go", "vendor/modules.txt",
 				"vendor/github.com/cxhook/cxhook/fulfillment/doc.go",
 				"vendor/github.com/GoogleCloudPlatform/functions-framework-go/funcframework/framework.go"} {
 				if !slices.Contains(names, want) {
@@ -578,7 +580,8 @@ func TestDeployModule(t *testing.T) {
 				}
 			}
 			for _, name := range names {
-				if strings.HasPrefix(name, ".git/") || strings.HasPrefix(name, "vendor/github.com/cxhook/cxhook/setup/") {
+				if strings.HasPrefix(name, ".git/") || strings.HasPrefix(name, "vendor/github.com/cxhook/cxhook/setup/") ||
+					strings.HasPrefix(name, "vendor/github.com/cxhook/cxhook/agent/") {
 					t.Errorf("upload holds %s", name)
 				}
 			}
