@@ -48,6 +48,9 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzResponseMatchesProtojson$$' -fuzztime $(FUZZTIME) ./fulfillment
 	go test -run '^$$' -fuzz '^FuzzParseToken$$' -fuzztime $(FUZZTIME) ./auth
 	go test -run '^$$' -fuzz '^FuzzPlatformVerify$$' -fuzztime $(FUZZTIME) ./auth
+	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./expr
+	go test -run '^$$' -fuzz '^FuzzEval$$' -fuzztime $(FUZZTIME) ./expr
+	go test -run '^$$' -fuzz '^FuzzJSONPath$$' -fuzztime $(FUZZTIME) ./expr
 
 # The in-process codec benchmarks; the HTTP load comparison with the peers
 # is ../shared/bench/run.sh (see the README's Performance section).

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bytes"
 	"encoding/base64"
 	"fmt"
 	"path"
@@ -65,6 +66,7 @@ func (l *loader) load() *Agent {
 	}
 
 	// Pass 1: read.
+	l.prefetch()
 	flows := l.readFlows(a)
 	agentGroups := l.readRouteGroups(a, nil)
 	intents := l.readIntents(a)
@@ -789,12 +791,7 @@ func (r *resolver) cases(x *xConditionalCases, loc Location, depth int) Conditio
 
 func (r *resolver) message(raw jsontext.Value, loc Location) (Message, bool) {
 	var m Message
-	var lang xMessageLanguage
-	err := json.Unmarshal(raw, &m.Message, decodeOptions)
-	if err == nil {
-		err = json.Unmarshal(raw, &lang, decodeOptions)
-	}
-	if err != nil {
+	if err := json.Unmarshal(raw, &m.Message, decodeOptions); err != nil {
 		pl, msg := jsonProblem(err)
 		if pl.Path != "" {
 			loc = loc.at(pl.Path)
@@ -802,8 +799,39 @@ func (r *resolver) message(raw jsontext.Value, loc Location) (Message, bool) {
 		r.problem(loc, "%s", msg)
 		return Message{}, false
 	}
-	m.LanguageCode = lang.LanguageCode
+	m.LanguageCode = messageLanguage(raw)
 	return m, true
+}
+
+// messageLanguage returns the languageCode member the export adds to a
+// message, which fulfillment.Message does not read. raw is valid JSON.
+func messageLanguage(raw jsontext.Value) string {
+	i := bytes.Index(raw, []byte(`"languageCode"`))
+	if i < 0 {
+		return ""
+	}
+	// The member found may be nested (inside a payload): read the object's
+	// own members to be sure.
+	dec := jsontext.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+		return ""
+	}
+	for dec.PeekKind() == '"' {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return ""
+		}
+		if name.String() == "languageCode" {
+			if tok, err := dec.ReadToken(); err == nil && tok.Kind() == '"' {
+				return tok.String()
+			}
+			return ""
+		}
+		if dec.SkipValue() != nil {
+			return ""
+		}
+	}
+	return ""
 }
 
 func (r *resolver) testCase(tf testCaseFile) {

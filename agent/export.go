@@ -159,11 +159,6 @@ type xGeneratorCall struct {
 	OutputParameter string    `json:"outputParameter"`
 }
 
-// xMessageLanguage reads the member the export adds to every message.
-type xMessageLanguage struct {
-	LanguageCode string `json:"languageCode"`
-}
-
 type xRouteGroup struct {
 	Name             string   `json:"name"`
 	DisplayName      string   `json:"displayName"`

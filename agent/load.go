@@ -172,46 +172,38 @@ type loader struct {
 	files    int
 	bytes    int64
 	full     bool // a limit was reached: stop reading
+	cache    map[string]decoded
+	dirs     map[string]dirResult
 }
 
 func (l *loader) problem(loc Location, format string, args ...any) {
 	l.problems = append(l.problems, Problem{loc, fmt.Sprintf(format, args...)})
 }
 
-// read returns the content of a file of the export, within the limits.
-func (l *loader) read(name string) ([]byte, bool) {
+var errTooLarge = fmt.Errorf("larger than %d MiB; not read", MaxFileSize>>20)
+
+// account counts a file of size bytes against the limits; false means the
+// file is not to be used.
+func (l *loader) account(name string, size int) bool {
 	if l.full {
-		return nil, false
+		return false
 	}
 	l.files++
 	if l.files > MaxFiles {
 		l.full = true
 		l.problem(Location{File: name}, "the export has more than %d files; the rest is not read", MaxFiles)
-		return nil, false
+		return false
 	}
-	f, err := l.fsys.Open(name)
-	if err != nil {
-		l.problem(Location{File: name}, "%v", pathError(err))
-		return nil, false
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		l.problem(Location{File: name}, "%v", pathError(err))
-		return nil, false
-	}
-	if len(b) > MaxFileSize {
-		l.problem(Location{File: name}, "larger than %d MiB; not read", MaxFileSize>>20)
-		return nil, false
-	}
-	l.bytes += int64(len(b))
+	l.bytes += int64(size)
 	if l.bytes > MaxExportSize {
 		l.full = true
 		l.problem(Location{File: name}, "the export is larger than %d MiB; the rest is not read", MaxExportSize>>20)
-		return nil, false
+		return false
 	}
-	return bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")), true
+	return true
 }
+
+func trimBOM(b []byte) []byte { return bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) }
 
 // pathError drops the file name a *fs.PathError repeats.
 func pathError(err error) error {
@@ -229,12 +221,26 @@ var decodeOptions = json.JoinOptions(jsontext.AllowDuplicateNames(true), jsontex
 
 // decode reads the JSON file name into v, reporting a problem if it cannot.
 func (l *loader) decode(name string, v any) bool {
-	b, ok := l.read(name)
-	if !ok {
+	if l.full {
 		return false
 	}
-	if err := json.Unmarshal(b, v, decodeOptions); err != nil {
-		loc, msg := jsonProblem(err)
+	d, ok := l.cached(name, v)
+	if !ok {
+		b, err := l.readRaw(name)
+		d = decoded{size: len(b), err: err}
+		if err == nil {
+			d.err = json.Unmarshal(b, v, decodeOptions)
+		}
+	}
+	if !l.account(name, d.size) {
+		return false
+	}
+	if d.err == errTooLarge || errors.Is(d.err, fs.ErrNotExist) || errors.Is(d.err, fs.ErrPermission) {
+		l.problem(Location{File: name}, "%v", d.err)
+		return false
+	}
+	if d.err != nil {
+		loc, msg := jsonProblem(d.err)
 		loc.File = name
 		l.problem(loc, "%s", msg)
 		return false
@@ -249,12 +255,15 @@ func jsonProblem(err error) (Location, string) {
 	var syn *jsontext.SyntacticError
 	switch {
 	case errors.As(err, &se):
-		msg := "cannot read this value"
+		var msg string
 		if se.GoType != nil && se.JSONKind != 0 {
 			msg = fmt.Sprintf("want %s, got %s", goTypeName(se.GoType.String()), kindName(se.JSONKind))
 		}
 		if se.Err != nil {
-			msg += ": " + clip(se.Err.Error())
+			msg = strings.TrimPrefix(msg+": "+clip(se.Err.Error()), ": ")
+		}
+		if msg == "" {
+			msg = "cannot read this value"
 		}
 		return Location{Path: jsonPath(se.JSONPointer)}, msg
 	case errors.As(err, &syn):
@@ -312,7 +321,7 @@ func clip(s string) string {
 // jsonFiles returns the .json files directly in dir, sorted by name; none
 // if dir does not exist.
 func (l *loader) jsonFiles(dir string) []string {
-	entries, err := fs.ReadDir(l.fsys, dir)
+	entries, err := l.readDir(dir)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			l.problem(Location{File: dir}, "%v", pathError(err))
@@ -330,7 +339,7 @@ func (l *loader) jsonFiles(dir string) []string {
 
 // subdirs returns the folders directly in dir, sorted by name.
 func (l *loader) subdirs(dir string) []string {
-	entries, err := fs.ReadDir(l.fsys, dir)
+	entries, err := l.readDir(dir)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			l.problem(Location{File: dir}, "%v", pathError(err))

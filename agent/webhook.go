@@ -140,14 +140,16 @@ func (w *Webhook) FlexibleTag() (string, bool) {
 // RenderBody renders a flexible webhook's body template, with the values
 // lookup returns for the parameter references in it.
 //
-// The API reference does not say how Dialogflow substitutes, so this
-// follows the template's text: a reference inside a JSON string is replaced
-// by the value's text (a string as it is, escaped; any other value as its
-// JSON), one outside a string by the value's JSON. A reference lookup does
-// not know stays as written inside a string and becomes null outside one,
-// so that the body remains JSON. References are $session.params.NAME,
-// $flow.NAME and $page.params.NAME, NAME made of letters, digits, '_' and
-// '-'.
+// The API reference does not say how Dialogflow substitutes. This follows
+// what Google's prebuilt components need to work: a JSON string that is
+// one reference and nothing else ("$flow.request_body") is replaced by the
+// value itself, which may be an object (the address component posts an
+// object that way); a reference inside a longer string is replaced by the
+// value's text (a string as it is, any other value as its JSON); one
+// outside any string by the value's JSON. A reference lookup does not know
+// stays as written inside a string and becomes null outside one, so that
+// the body remains JSON. References are $session.params.NAME, $flow.NAME
+// and $page.params.NAME, NAME made of letters, digits, '_' and '-'.
 func (w *Webhook) RenderBody(lookup func(ParamRef) (fulfillment.Value, bool)) []byte {
 	return renderTemplate(w.RequestBody, lookup)
 }
@@ -165,8 +167,18 @@ func renderTemplate(tmpl string, lookup func(ParamRef) (fulfillment.Value, bool)
 		switch {
 		case inString && c == '\\':
 			escaped = true
+		case !inString && c == '"':
+			// A string that is one reference: the value itself.
+			if ref, n := scanRef(tmpl[i+1:]); n > 0 && i+1+n < len(tmpl) && tmpl[i+1+n] == '"' {
+				if v, ok := lookup(ref); ok && !v.IsAbsent() {
+					out.Write(v.JSON())
+					i += n + 1
+					continue
+				}
+			}
+			inString = true
 		case c == '"':
-			inString = !inString
+			inString = false
 		case c == '$':
 			ref, n := scanRef(tmpl[i:])
 			if n == 0 {

@@ -121,7 +121,10 @@ func (n *int64Value) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	// 5.0 or 5e3: an integer written as a double.
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || f != math.Trunc(f) || f < math.MinInt64 || f >= math.MaxInt64 {
-		return errors.New("not an integer")
+		if tok.Kind() == '"' {
+			return errors.New("want an integer, got a string that holds none")
+		}
+		return errors.New("want an integer that fits in 64 bits")
 	}
 	*n = int64Value(f)
 	return nil
@@ -165,11 +168,12 @@ func (kv *keyValues) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 			if err != nil {
 				return err
 			}
+			key := k.String() // before the next read voids k
 			var v stringValue
 			if err := json.UnmarshalDecode(dec, &v); err != nil {
 				return err
 			}
-			*kv = append(*kv, KeyValue{k.String(), string(v)})
+			*kv = append(*kv, KeyValue{key, string(v)})
 		}
 		_, err := dec.ReadToken()
 		return err

@@ -91,6 +91,8 @@ type callNode struct {
 	// cond is IF's first argument when it is a string literal: parsed
 	// once, as a condition.
 	cond *Cond
+	// path is FILTER's JsonPath when it is a literal string: parsed once.
+	path *JSONPath
 	pos  int // the offset of "$sys.func."
 	end  int // the offset after ")"
 }

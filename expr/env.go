@@ -41,6 +41,9 @@ type IntentParam struct {
 
 // Lookup resolves ref; see [MapEnv].
 func (e *MapEnv) Lookup(ref *Ref) (Value, bool) {
+	if ref == nil || len(ref.Path) == 0 {
+		return Null, false
+	}
 	name := ref.Path[0].Name
 	switch ref.Scope {
 	case ScopeSession:
@@ -56,9 +59,12 @@ func (e *MapEnv) Lookup(ref *Ref) (Value, bool) {
 			}
 			return String(e.PageStatus), true
 		}
-		if len(ref.Path) == 2 && ref.Path[1].Name == "status" {
+		if len(ref.Path) == 2 && ref.Path[1].Name == "status" && e.ParamStatus != nil {
+			if s, ok := e.ParamStatus[name]; ok {
+				return String(s), true
+			}
 			for k, s := range e.ParamStatus {
-				if k == name || strings.EqualFold(k, name) {
+				if strings.EqualFold(k, name) {
 					return String(s), true
 				}
 			}

@@ -99,7 +99,7 @@ func (c *Context) noteText(v Value, off int) {
 	case KindList:
 		c.note(off, PolicyListText, "list rendered with \", \"")
 	case KindStruct:
-		if shape := shapeOf(v.ref.(map[string]any)); shape == shapeOther || shape == shapeDateTime {
+		if shape := shapeOf(v.obj); shape == shapeOther || shape == shapeDateTime {
 			c.note(off, PolicyStructText, "struct rendered as text")
 		}
 	}
@@ -407,7 +407,7 @@ func (c *Context) equal(l, r Value, off int) bool {
 			return l.Equal(r)
 		}
 		c.note(off, PolicyListCompare, "list compared with a "+r.kind.String()+": true when an element equals it")
-		for _, x := range l.ref.([]any) {
+		for _, x := range l.list {
 			e, err := FromJSON(x)
 			if err == nil && e.kind != KindList && c.equal(e, r, off) {
 				return true

@@ -361,3 +361,37 @@ func TestNoteString(t *testing.T) {
 		t.Errorf("note = %q, want %q", got, want)
 	}
 }
+
+// TestConcurrentEval: one parsed condition, template and preset serve
+// several goroutines, each with its own Context (run with -race).
+func TestConcurrentEval(t *testing.T) {
+	c := MustParseCond(`$sys.func.IF("$flow.retry_num = 3", $sys.func.COUNT($flow.missing_elems), 0) = 2 AND $sys.func.RAND() < 1`)
+	tm := MustParseTemplate("Hi $sys.func.UPPER($session.params.name) on $session.params.departure_date")
+	p, _ := ParsePreset(map[string]any{"l": "$sys.func.APPEND($flow.missing_elems, \"x\")"})
+	done := make(chan error)
+	for range 4 {
+		go func() {
+			ctx, _ := testContext()
+			for range 200 {
+				if ok, err := c.Eval(ctx); !ok || err != nil {
+					done <- errors.Join(errors.New("condition false"), err)
+					return
+				}
+				if s, _ := tm.Render(ctx); s != "Hi JANE DOE on 2022-01-05" {
+					done <- errors.New("render: " + s)
+					return
+				}
+				if v, err := p.Eval(ctx); err != nil || v.String() != `{"l":["locality","country","x"]}` {
+					done <- errors.New("preset: " + v.String())
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -168,7 +168,7 @@ func (c *Context) nullArg(n *callNode, i int, gives string) {
 func elems(v Value) []any {
 	switch v.kind {
 	case KindList:
-		return v.ref.([]any)
+		return v.list
 	case KindNull:
 		return nil
 	}
@@ -489,7 +489,7 @@ func fnURLEncode(c *Context, n *callNode, args []Value) (Value, error) {
 func flatten(dst []any, args []Value) []any {
 	for _, a := range args {
 		if a.kind == KindList {
-			dst = append(dst, a.ref.([]any)...)
+			dst = append(dst, a.list...)
 		} else {
 			dst = append(dst, a.JSON())
 		}
@@ -758,18 +758,20 @@ func fnNestedField(c *Context, n *callNode, args []Value) (Value, error) {
 // FILTER(value, path) selects from value with a JsonPath expression; see
 // [JSONPath] for the syntax and the shape of the result.
 func fnFilter(c *Context, n *callNode, args []Value) (Value, error) {
-	path, ok, err := textArg(args, 1)
-	if err != nil {
-		return Null, err
+	jp := n.path
+	if jp == nil {
+		path, ok, err := textArg(args, 1)
+		if err != nil {
+			return Null, err
+		}
+		if !ok {
+			return Null, argError(1, "want a JsonPath, got null")
+		}
+		if jp, err = ParseJSONPath(path); err != nil {
+			return Null, argError(1, "%v", err)
+		}
 	}
-	if !ok {
-		return Null, argError(1, "want a JsonPath, got null")
-	}
-	jp, err := ParseJSONPath(path)
-	if err != nil {
-		return Null, argError(1, "%v", err)
-	}
-	return jp.Select(args[0]), nil
+	return jp.Select(args[0])
 }
 
 // IS_CREDIT_CARD_NUMBER(text) reports whether text is 13 to 19 digits

@@ -54,7 +54,7 @@ func (c *Context) dateArg(args []Value, i int) (time.Time, structShape, error) {
 	loc := c.location()
 	switch v.kind {
 	case KindStruct:
-		m := v.ref.(map[string]any)
+		m := v.obj
 		shape := shapeOf(m)
 		if shape == shapeOther {
 			return time.Time{}, 0, argError(i, "want a date {year, month, day} or time {hours, minutes, seconds}, got %s", clip(v.String(), 0, 40))

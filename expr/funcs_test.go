@@ -161,7 +161,8 @@ func TestFunctions(t *testing.T) {
 		{`$sys.func.NESTED_FIELD("$session.params.address", "a", "b")`, `null`},
 		{`$sys.func.FILTER("$session.params.numbers", "$[1:]")`, `[2,3]`},
 		{`$sys.func.FILTER($session.params.address, "$.city")`, `"Melbourne"`},
-		{`$sys.func.FILTER($session.params.address, "nope")`, `error: a JsonPath starts with $`},
+		{`$sys.func.FILTER($session.params.address, $session.params.name)`, `error: a JsonPath starts with $`},
+		{`$sys.func.FILTER($session.params.address, $flow.unset)`, `error: want a JsonPath, got null`},
 	}
 	for _, tt := range tests {
 		e, err := ParseExpr(tt.expr)

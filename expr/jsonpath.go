@@ -473,37 +473,54 @@ func (jp *JSONPath) Source() string { return jp.src }
 // Definite reports whether the path selects at most one value.
 func (jp *JSONPath) Definite() bool { return jp.definite }
 
-// Select applies the path to v.
-func (jp *JSONPath) Select(v Value) Value {
-	matches := selectSteps(jp.steps, []Value{v}, v)
+// Select applies the path to v. A selection visits at most
+// jsonPathBudget values (a path such as $..*..*..* over a large value
+// would otherwise take very long); past that it is an error.
+func (jp *JSONPath) Select(v Value) (Value, error) {
+	s := &selector{root: v, budget: jsonPathBudget}
+	matches := s.steps(jp.steps, []Value{v})
+	if s.budget < 0 {
+		return Null, fmt.Errorf("jsonpath: %s visits more than %d values", clip(jp.src, 0, 40), jsonPathBudget)
+	}
 	if jp.definite {
 		if len(matches) == 0 {
-			return Null
+			return Null, nil
 		}
-		return matches[0]
+		return matches[0], nil
 	}
 	l := make([]any, len(matches))
 	for i, m := range matches {
 		l[i] = m.JSON()
 	}
-	return listOf(l)
+	return listOf(l), nil
 }
 
-// maxMatches bounds what one selection collects.
-const maxMatches = 1 << 16
+// jsonPathBudget bounds the values one selection visits.
+const jsonPathBudget = 1 << 16
 
-func selectSteps(steps []jpStep, cur []Value, root Value) []Value {
+// selector is one selection: the document's root, for $ inside filters,
+// and what is left of the budget.
+type selector struct {
+	root   Value
+	budget int
+}
+
+func (s *selector) spend(n int) bool {
+	s.budget -= n
+	return s.budget >= 0
+}
+
+func (s *selector) steps(steps []jpStep, cur []Value) []Value {
 	for _, st := range steps {
 		var next []Value
 		for _, v := range cur {
 			if st.recursive {
-				next = descend(st, v, root, next)
+				next = s.descend(st, v, next)
 			} else {
-				next = apply(st, v, root, next)
+				next = s.apply(st, v, next)
 			}
-			if len(next) > maxMatches {
-				next = next[:maxMatches]
-				break
+			if s.budget < 0 {
+				return nil
 			}
 		}
 		cur = next
@@ -513,18 +530,21 @@ func selectSteps(steps []jpStep, cur []Value, root Value) []Value {
 
 // children returns a list's elements or a struct's values (in key
 // order).
-func children(v Value) []Value {
+func (s *selector) children(v Value) []Value {
+	if !s.spend(v.Len() + 1) {
+		return nil
+	}
 	var out []Value
 	switch v.kind {
 	case KindList:
-		for _, x := range v.ref.([]any) {
+		for _, x := range v.list {
 			if e, err := FromJSON(x); err == nil {
 				out = append(out, e)
 			}
 		}
 	case KindStruct:
 		for _, k := range v.Fields() {
-			if e, err := FromJSON(v.ref.(map[string]any)[k]); err == nil {
+			if e, err := FromJSON(v.obj[k]); err == nil {
 				out = append(out, e)
 			}
 		}
@@ -532,22 +552,25 @@ func children(v Value) []Value {
 	return out
 }
 
-func descend(st jpStep, v, root Value, out []Value) []Value {
-	out = apply(st, v, root, out)
-	for _, ch := range children(v) {
-		if len(out) > maxMatches {
+func (s *selector) descend(st jpStep, v Value, out []Value) []Value {
+	out = s.apply(st, v, out)
+	for _, ch := range s.children(v) {
+		if s.budget < 0 {
 			return out
 		}
-		out = descend(st, ch, root, out)
+		out = s.descend(st, ch, out)
 	}
 	return out
 }
 
-func apply(st jpStep, v, root Value, out []Value) []Value {
+func (s *selector) apply(st jpStep, v Value, out []Value) []Value {
+	if !s.spend(1) {
+		return out
+	}
 	switch st.kind {
 	case jpField:
 		if v.kind == KindStruct {
-			if x, ok := v.ref.(map[string]any)[st.name]; ok {
+			if x, ok := v.obj[st.name]; ok {
 				if e, err := FromJSON(x); err == nil {
 					out = append(out, e)
 				}
@@ -565,7 +588,7 @@ func apply(st jpStep, v, root Value, out []Value) []Value {
 		}
 		if v.kind == KindStruct {
 			for _, n := range st.names {
-				if x, ok := v.ref.(map[string]any)[n]; ok {
+				if x, ok := v.obj[n]; ok {
 					if e, err := FromJSON(x); err == nil {
 						out = append(out, e)
 					}
@@ -573,7 +596,7 @@ func apply(st jpStep, v, root Value, out []Value) []Value {
 			}
 		}
 	case jpWild:
-		out = append(out, children(v)...)
+		out = append(out, s.children(v)...)
 	case jpSlice:
 		if v.kind == KindList {
 			n := v.Len()
@@ -597,8 +620,8 @@ func apply(st jpStep, v, root Value, out []Value) []Value {
 			}
 		}
 	case jpFilter:
-		for _, ch := range children(v) {
-			if filterTrue(st.filter, ch, root) {
+		for _, ch := range s.children(v) {
+			if s.filterTrue(st.filter, ch) {
 				out = append(out, ch)
 			}
 		}
@@ -618,37 +641,37 @@ func indexFrom(v Value, i int) (Value, bool) {
 
 // filterValue evaluates a filter operand: a literal, or the single value
 // a relative path selects (absent when it selects none).
-func filterValue(e jpExpr, cur, root Value) (Value, bool) {
+func (s *selector) filterValue(e jpExpr, cur Value) (Value, bool) {
 	switch e := e.(type) {
 	case *jpLit:
 		return e.v, true
 	case *jpRel:
 		start := cur
 		if e.root {
-			start = root
+			start = s.root
 		}
-		m := selectSteps(e.steps, []Value{start}, root)
+		m := s.steps(e.steps, []Value{start})
 		if len(m) == 0 {
 			return Null, false
 		}
 		return m[0], true
 	}
-	return Bool(filterTrue(e, cur, root)), true
+	return Bool(s.filterTrue(e, cur)), true
 }
 
-func filterTrue(e jpExpr, cur, root Value) bool {
+func (s *selector) filterTrue(e jpExpr, cur Value) bool {
 	switch e := e.(type) {
 	case *jpNot:
-		return !filterTrue(e.x, cur, root)
+		return !s.filterTrue(e.x, cur)
 	case *jpBinary:
 		switch e.op {
 		case "&&":
-			return filterTrue(e.l, cur, root) && filterTrue(e.r, cur, root)
+			return s.filterTrue(e.l, cur) && s.filterTrue(e.r, cur)
 		case "||":
-			return filterTrue(e.l, cur, root) || filterTrue(e.r, cur, root)
+			return s.filterTrue(e.l, cur) || s.filterTrue(e.r, cur)
 		}
-		l, lok := filterValue(e.l, cur, root)
-		r, rok := filterValue(e.r, cur, root)
+		l, lok := s.filterValue(e.l, cur)
+		r, rok := s.filterValue(e.r, cur)
 		if !lok || !rok {
 			return e.op == "!=" && lok != rok
 		}
@@ -683,7 +706,7 @@ func filterTrue(e jpExpr, cur, root Value) bool {
 			return cmp >= 0
 		}
 	case *jpRel:
-		_, ok := filterValue(e, cur, root)
+		_, ok := s.filterValue(e, cur)
 		return ok
 	case *jpLit:
 		return e.v.kind == KindBool && e.v.num != 0

@@ -58,7 +58,11 @@ func TestJSONPath(t *testing.T) {
 			t.Errorf("ParseJSONPath(%q): %v", tt.path, err)
 			continue
 		}
-		got := jp.Select(doc)
+		got, err := jp.Select(doc)
+		if err != nil {
+			t.Errorf("%s: %v", tt.path, err)
+			continue
+		}
 		if tt.want == "" {
 			if !got.Equal(doc) {
 				t.Errorf("%s = %v, want the document", tt.path, got)
@@ -94,4 +98,33 @@ func TestJSONPathDefinite(t *testing.T) {
 			t.Errorf("%s: Definite() = %v, want %v", path, jp.Definite(), want)
 		}
 	}
+}
+
+// TestJSONPathBudget: a path that would visit too many values fails
+// instead of running for minutes.
+func TestJSONPathBudget(t *testing.T) {
+	l := make([]any, 40000)
+	for i := range l {
+		l[i] = []any{1.0, 2.0, 3.0}
+	}
+	doc := MustFromJSON(map[string]any{"l": l})
+	jp, err := ParseJSONPath("$..*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jp.Select(doc); err == nil || !strings.Contains(err.Error(), "visits more than") {
+		t.Errorf("Select = %v, want the budget error", err)
+	}
+	if v, err := mustParseJSONPath(t, "$.l[0][1]").Select(doc); err != nil || v.AsNumber() != 2 {
+		t.Errorf("$.l[0][1] = %v, %v", v, err)
+	}
+}
+
+func mustParseJSONPath(t *testing.T, s string) *JSONPath {
+	t.Helper()
+	jp, err := ParseJSONPath(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jp
 }

@@ -459,8 +459,17 @@ func (p *parser) parseCall() *callNode {
 	if len(n.args) < fn.min || fn.max >= 0 && len(n.args) > fn.max {
 		p.fail(at, "$sys.func."+name+" takes "+fn.arity()+", got "+strconv.Itoa(len(n.args)))
 	}
-	if fn.name == "IF" {
+	switch fn.name {
+	case "IF":
 		n.cond = p.ifCondition(n.args[0])
+	case "FILTER":
+		if l, ok := n.args[1].(*litNode); ok && l.v.kind == KindString && !l.word {
+			jp, err := ParseJSONPath(l.v.str)
+			if err != nil {
+				p.fail(l.pos-p.base, "$sys.func.FILTER: "+err.Error())
+			}
+			n.path = jp
+		}
 	}
 	p.leave()
 	return n

@@ -36,6 +36,7 @@ func TestParseCondErrors(t *testing.T) {
 		{`$sys.func.DIVIDE(1) = 1`, "1:1", "takes 2 to 3 arguments"},
 		{`$sys.func.ADD() = 1`, "1:1", "takes at least 1 argument, got 0"},
 		{`$sys.func.IF("$flow.x = ", 1, 2) = 1`, "1:25", "expected a value, found end of input"},
+		{`$sys.func.FILTER($flow.x, "$.a[") = 1`, "1:27", "$sys.func.FILTER: jsonpath: column 5: '[' not closed"},
 		{`$flow.x = [1, 2`, "1:16", "expected ',' or ']' in the list opened at 1:11"},
 		{`$flow.x = 1 AND`, "1:16", "expected a value, found end of input"},
 		{`$flow.x = AND`, "1:11", "found the keyword AND"},

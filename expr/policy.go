@@ -34,7 +34,8 @@ const (
 	// numbers nor strings (bools, lists, structs); false.
 	PolicyKindOrdering
 	// PolicyTruthiness: a value that is not a bool used as a condition
-	// (a bare reference, or IF's first argument); only true is true.
+	// (a bare reference, or IF's first argument); only the string "true"
+	// is true.
 	PolicyTruthiness
 	// PolicyUnresolvedSingle: a string that is exactly one reference
 	// names an unset parameter; its value is null (a longer text keeps the

@@ -237,7 +237,7 @@ func SetPath(root Value, path []string, v Value) Value {
 	}
 	var m map[string]any
 	if root.kind == KindStruct {
-		m = maps.Clone(root.ref.(map[string]any))
+		m = maps.Clone(root.obj)
 	} else {
 		m = map[string]any{}
 	}

@@ -55,7 +55,12 @@ type Ref struct {
 }
 
 // Name returns the first segment: the parameter's name.
-func (r *Ref) Name() string { return r.Path[0].Name }
+func (r *Ref) Name() string {
+	if len(r.Path) == 0 {
+		return ""
+	}
+	return r.Path[0].Name
+}
 
 func (r *Ref) String() string { return r.Src }
 

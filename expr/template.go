@@ -155,6 +155,7 @@ func (t *Template) Render(c *Context) (string, error) {
 
 func (t *Template) render(c *Context) (string, error) {
 	var b strings.Builder
+	b.Grow(len(t.src) + len(t.src)/4)
 	var errs []error
 	for _, p := range t.parts {
 		switch {

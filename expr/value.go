@@ -44,9 +44,10 @@ func (k Kind) String() string {
 // REMOVE, [SetPath]) return a new one.
 type Value struct {
 	kind Kind
-	num  float64 // KindNumber; KindBool as 0 or 1
-	str  string  // KindString
-	ref  any     // []any for KindList, map[string]any for KindStruct
+	num  float64        // KindNumber; KindBool as 0 or 1
+	str  string         // KindString
+	list []any          // KindList (never nil)
+	obj  map[string]any // KindStruct
 }
 
 // Null is the null value.
@@ -72,14 +73,24 @@ func List(elems ...Value) Value {
 	for i, e := range elems {
 		l[i] = e.JSON()
 	}
-	return Value{kind: KindList, ref: l}
+	return Value{kind: KindList, list: l}
 }
 
 // listOf wraps a JSON list without copying.
-func listOf(l []any) Value { return Value{kind: KindList, ref: l} }
+func listOf(l []any) Value {
+	if l == nil {
+		l = []any{}
+	}
+	return Value{kind: KindList, list: l}
+}
 
 // structOf wraps a JSON object without copying.
-func structOf(m map[string]any) Value { return Value{kind: KindStruct, ref: m} }
+func structOf(m map[string]any) Value {
+	if m == nil {
+		m = map[string]any{}
+	}
+	return Value{kind: KindStruct, obj: m}
+}
 
 // Kind returns the value's kind.
 func (v Value) Kind() Kind { return v.kind }
@@ -107,9 +118,9 @@ func (v Value) AsString() string { return v.str }
 func (v Value) Len() int {
 	switch v.kind {
 	case KindList:
-		return len(v.ref.([]any))
+		return len(v.list)
 	case KindStruct:
-		return len(v.ref.(map[string]any))
+		return len(v.obj)
 	}
 	return 0
 }
@@ -120,7 +131,7 @@ func (v Value) Index(i int) (Value, bool) {
 	if v.kind != KindList {
 		return Null, false
 	}
-	l := v.ref.([]any)
+	l := v.list
 	if i < 0 || i >= len(l) {
 		return Null, false
 	}
@@ -137,7 +148,7 @@ func (v Value) Field(name string) (Value, bool) {
 	if v.kind != KindStruct {
 		return Null, false
 	}
-	x, ok := lookupFold(v.ref.(map[string]any), name)
+	x, ok := lookupFold(v.obj, name)
 	if !ok {
 		return Null, false
 	}
@@ -151,7 +162,7 @@ func (v Value) Fields() []string {
 	if v.kind != KindStruct {
 		return nil
 	}
-	m := v.ref.(map[string]any)
+	m := v.obj
 	names := make([]string, 0, len(m))
 	for k := range m {
 		names = append(names, k)
@@ -188,8 +199,9 @@ func foldKey(m map[string]any, key string) string {
 // FromJSON converts a JSON value, in the shapes encoding/json decodes into
 // an any (nil, bool, float64, string, []any, map[string]any), into a
 // Value. It also accepts json.Number, the Go integer and float types,
-// []string, map[string]string and Value itself. Lists and structs are not
-// copied. Any other type is an error.
+// []string, map[string]string, json.RawMessage (decoded) and Value
+// itself. Lists and structs are not copied. Any other type is an error;
+// for raw JSON of another type (a jsontext.Value), use [ParseJSON].
 func FromJSON(x any) (Value, error) {
 	switch t := x.(type) {
 	case nil:
@@ -234,6 +246,8 @@ func FromJSON(x any) (Value, error) {
 			return Null, fmt.Errorf("expr: json.Number %q: %w", string(t), err)
 		}
 		return Number(f), nil
+	case json.RawMessage:
+		return ParseJSON(t)
 	case []string:
 		l := make([]any, len(t))
 		for i, s := range t {
@@ -280,8 +294,10 @@ func (v Value) JSON() any {
 		return v.num
 	case KindString:
 		return v.str
-	case KindList, KindStruct:
-		return v.ref
+	case KindList:
+		return v.list
+	case KindStruct:
+		return v.obj
 	}
 	return nil
 }
@@ -333,7 +349,7 @@ func (v Value) Equal(w Value) bool {
 	case KindString:
 		return v.str == w.str
 	case KindList:
-		a, b := v.ref.([]any), w.ref.([]any)
+		a, b := v.list, w.list
 		if len(a) != len(b) {
 			return false
 		}
@@ -346,7 +362,7 @@ func (v Value) Equal(w Value) bool {
 		}
 		return true
 	case KindStruct:
-		a, b := v.ref.(map[string]any), w.ref.(map[string]any)
+		a, b := v.obj, w.obj
 		if len(a) != len(b) {
 			return false
 		}
@@ -417,7 +433,7 @@ func (v Value) Text() (s string, ok bool) {
 	case KindString:
 		return v.str, true
 	case KindList:
-		l := v.ref.([]any)
+		l := v.list
 		var b strings.Builder
 		for i, x := range l {
 			if i > 0 {
@@ -432,7 +448,7 @@ func (v Value) Text() (s string, ok bool) {
 		}
 		return b.String(), true
 	case KindStruct:
-		m := v.ref.(map[string]any)
+		m := v.obj
 		if t, ok := dateTimeText(m); ok {
 			return t, true
 		}

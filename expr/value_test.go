@@ -87,6 +87,7 @@ func TestFromJSON(t *testing.T) {
 		{map[string]any{"b": 1.0, "a": nil}, `{"a":null,"b":1}`},
 		{map[string]string{"k": "v"}, `{"k":"v"}`},
 		{String("v"), `"v"`},
+		{json.RawMessage(`{"a":[1]}`), `{"a":[1]}`},
 	}
 	for _, tt := range tests {
 		v, err := FromJSON(tt.in)
@@ -94,7 +95,7 @@ func TestFromJSON(t *testing.T) {
 			t.Errorf("FromJSON(%#v) = %v, %v; want %s", tt.in, v, err, tt.want)
 		}
 	}
-	for _, bad := range []any{struct{}{}, json.Number("x"), []int{1}, make(chan int)} {
+	for _, bad := range []any{struct{}{}, json.Number("x"), []int{1}, make(chan int), json.RawMessage(`{`)} {
 		if _, err := FromJSON(bad); err == nil {
 			t.Errorf("FromJSON(%T) succeeded", bad)
 		}
