@@ -30,7 +30,7 @@ func readTestdata(tb testing.TB, name string) []byte {
 // re-encodes to a document that decodes to the same request.
 func FuzzDecodeRequest(f *testing.F) {
 	f.Add(readTestdata(f, "request_realistic.json"))
-	if seeds, _ := filepath.Glob("../testdata/requests/*.json"); len(seeds) > 0 {
+	if seeds, _ := filepath.Glob("../examples/flightbot/testdata/requests/*.json"); len(seeds) > 0 {
 		for _, s := range seeds {
 			if b, err := os.ReadFile(s); err == nil {
 				f.Add(b)

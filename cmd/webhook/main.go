@@ -4,7 +4,7 @@
 //
 //	go run ./cmd/webhook
 //	curl -sS -X POST -H 'Content-Type: application/json' \
-//		--data @testdata/requests/checkMileage_final_route.json http://127.0.0.1:8080/
+//		--data @examples/flightbot/testdata/requests/checkMileage_final_route.json http://127.0.0.1:8080/
 //
 // It reads:
 //

@@ -1,4 +1,4 @@
-package cxhook
+package flightbot
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cxhook/cxhook/fulfillment"
 	"github.com/cxhook/cxhook/internal/fakeclock"
@@ -403,20 +404,68 @@ func TestFeedbackConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
+// TestFeedbackStoreBound checks that the store keeps a bounded number of
+// bytes, whatever callers send: long comments are clipped, long caller keys
+// are not kept, and the oldest feedback goes first.
 func TestFeedbackStoreBound(t *testing.T) {
 	t.Parallel()
 	s := newFeedbackStore()
-	for i := range maxFeedbackCallers + 10 {
-		s.add(fmt.Sprint(i), feedback{score: 3, at: march14})
+	huge := strings.Repeat("é", 1<<20) // 2 MB of two-byte characters
+	for i := range 88 {
+		s.add(fmt.Sprint("tel:+1415555", i), feedback{score: 1, comment: huge, at: march14})
 	}
-	if n := len(s.byCaller); n > maxFeedbackCallers {
-		t.Errorf("%d callers kept, more than %d", n, maxFeedbackCallers)
+	last, ok := s.last("tel:+141555587")
+	if !ok || len(last.comment) > maxCommentBytes || !utf8.ValidString(last.comment) || !strings.HasPrefix(huge, last.comment) {
+		t.Fatalf("a 2 MB comment is kept as %d bytes (valid UTF-8: %v), want it clipped to at most %d", len(last.comment), utf8.ValidString(last.comment), maxCommentBytes)
 	}
-	if _, ok := s.last(fmt.Sprint(maxFeedbackCallers + 9)); !ok {
+	for i := range 100_000 {
+		s.add(fmt.Sprint(i), feedback{score: 3, comment: "fine", at: march14})
+	}
+	if s.bytes > maxStoreBytes {
+		t.Errorf("%d bytes kept, more than %d", s.bytes, maxStoreBytes)
+	}
+	want := 0
+	for el := s.order.Front(); el != nil; el = el.Next() {
+		want += el.Value.(*storedFeedback).size()
+	}
+	if s.bytes != want || len(s.byCaller) != s.order.Len() {
+		t.Errorf("the store counts %d bytes and %d callers, holds %d bytes and %d in order", s.bytes, len(s.byCaller), want, s.order.Len())
+	}
+	if _, ok := s.last("99999"); !ok {
 		t.Error("the latest feedback is lost")
 	}
-	s.add("", feedback{})
-	if _, ok := s.last(""); ok {
-		t.Error("feedback kept for no caller")
+	if _, ok := s.last("tel:+14155550"); ok {
+		t.Error("the oldest feedback is still kept")
+	}
+
+	// Feedback again from one caller replaces it, counted once.
+	before := s.bytes
+	s.add("99999", feedback{score: 5, comment: "fine", at: march14})
+	if f, _ := s.last("99999"); s.bytes != before || f.score != 5 {
+		t.Errorf("updating one caller: %d bytes (was %d), score %d", s.bytes, before, f.score)
+	}
+	for _, caller := range []string{"", "tel:" + strings.Repeat("5", maxCallerBytes)} {
+		s.add(caller, feedback{score: 2})
+		if _, ok := s.last(caller); ok {
+			t.Errorf("feedback kept for the caller key of %d bytes", len(caller))
+		}
+	}
+}
+
+// TestUpdateFeedbackLongComment sends updateFeedback a comment of nearly
+// the body limit, through the function: it is answered, and kept clipped.
+func TestUpdateFeedbackLongComment(t *testing.T) {
+	t.Parallel()
+	a := &airline{now: func() time.Time { return march14 }, feedback: newFeedbackStore()}
+	mux := fulfillment.NewMux()
+	mux.HandleFunc("updateFeedback", a.updateFeedback)
+	h := fulfillment.NewHTTPHandler(mux, fulfillment.WithLogger(slog.New(slog.DiscardHandler)))
+	r := loadRequest(t, "updateFeedback_low_score")
+	params(r)[paramComment] = strings.Repeat("x", fulfillment.DefaultMaxBodyBytes-8<<10)
+	if status, body := call(t, h, r); status != http.StatusOK {
+		t.Fatalf("status %d: %v", status, body)
+	}
+	if a.feedback.order.Len() != 1 || a.feedback.bytes > maxCommentBytes+maxCallerBytes+entryOverhead {
+		t.Errorf("the store holds %d bytes for one comment", a.feedback.bytes)
 	}
 }

@@ -1,4 +1,8 @@
-package cxhook
+// Package flightbot serves the webhook of the example agent, "Zyra the
+// flight assistant" (see NewMux for the tags and where the agent calls
+// them). The repository's deployable function (the root package) serves it
+// through package webhook, as a team's own function file serves theirs.
+package flightbot
 
 import (
 	"time"
@@ -31,6 +35,10 @@ import (
 // "Feedback" (Google's prebuilt feedback component), the entry
 // fulfillments of pages "> invoke last feedback check API" and
 // "> invoke update feedback API".
+
+// NewMux returns the mux that serves the example agent's tags, on the
+// system clock. Each mux has its own in-memory feedback store.
+func NewMux() *fulfillment.Mux { return newMux(time.Now) }
 
 // newMux returns the mux that serves the example agent's tags. now is the
 // clock (time.Now outside tests).

@@ -1,4 +1,4 @@
-package cxhook
+package flightbot
 
 import (
 	"bytes"
@@ -19,15 +19,18 @@ import (
 	"time"
 
 	"cloud.google.com/go/dialogflow/cx/apiv3/cxpb"
+	"github.com/cxhook/cxhook/cloudlog"
 	"github.com/cxhook/cxhook/internal/logbuf"
+	"github.com/cxhook/cxhook/webhook"
 	"google.golang.org/protobuf/encoding/protojson"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden from the webhook's answers")
 
-// These tests drive the function as deployed: newWebhook behind a real HTTP
-// server. Each test starts its own server, so that the in-memory feedback
-// store of one does not leak into another.
+// These tests drive the example as the repository's function deploys it,
+// through webhook.New, behind a real HTTP server. Each test starts its own
+// server, so that the in-memory feedback store of one does not leak into
+// another.
 
 // getenvOf returns a getenv that reads the given NAME=value pairs.
 func getenvOf(pairs ...string) func(string) string {
@@ -39,14 +42,17 @@ func getenvOf(pairs ...string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
-// startServer serves newWebhook(getenv, ...) and returns its URL and its
-// log. The log is complete once stop has returned.
+// startServer serves the example through webhook.New configured by
+// getenv, with a Cloud Logging log whose project is getenv's
+// GOOGLE_CLOUD_PROJECT, and returns its URL and its log. The log is
+// complete once stop has returned.
 func startServer(t testing.TB, getenv func(string) string) (url string, logs *logbuf.Buffer, stop func()) {
 	t.Helper()
 	logs = new(logbuf.Buffer)
-	h, err := newWebhook(getenv, slog.New(newLogHandler(logs, getenv, 0)))
+	logger := slog.New(cloudlog.NewHandler(logs, &cloudlog.Options{ProjectID: getenv("GOOGLE_CLOUD_PROJECT")}))
+	h, err := webhook.New(newMux(time.Now), webhook.WithGetenv(getenv), webhook.WithLogger(logger))
 	if err != nil {
-		t.Fatalf("newWebhook: %v", err)
+		t.Fatalf("webhook.New: %v", err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -1,4 +1,4 @@
-package cxhook
+package flightbot
 
 import (
 	"cmp"

@@ -1,12 +1,14 @@
-package cxhook
+package flightbot
 
 import (
+	queue "container/list"
 	"context"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cxhook/cxhook/fulfillment"
 )
@@ -57,7 +59,8 @@ func (a *airline) getPreviousFeedbackDate(_ context.Context, req *fulfillment.Re
 }
 
 // updateFeedback records the caller's feedback: feedback_score, from 1 to
-// 5, and feedback_comment, which the flow leaves empty for a high score.
+// 5, and feedback_comment, which the flow leaves empty for a high score
+// (kept up to maxCommentBytes).
 func (a *airline) updateFeedback(_ context.Context, req *fulfillment.Request) (*fulfillment.Response, error) {
 	score, err := req.Params().Int(paramScore)
 	if err == nil && (score < 1 || score > 5) {
@@ -96,46 +99,92 @@ type feedback struct {
 	at      time.Time
 }
 
-// maxFeedbackCallers bounds the store's memory.
-const maxFeedbackCallers = 10000
+// The store's bounds. A caller controls the comment and, through the
+// phone_number parameter, the key, so both are bounded, and so is their
+// sum: 88 comments of 2 MB once took a 256 MiB instance down.
+const (
+	// maxCommentBytes bounds a comment kept; a longer one is clipped, on
+	// a character boundary. Spoken or typed feedback is a sentence or two.
+	maxCommentBytes = 1 << 10
+	// maxCallerBytes bounds a caller's key (tel:... or session:...); the
+	// feedback of a longer one is not kept.
+	maxCallerBytes = 256
+	// maxStoreBytes bounds the keys and comments kept, plus entryOverhead
+	// for each entry; the oldest feedback is forgotten first.
+	maxStoreBytes = 4 << 20
+	// entryOverhead is about what an entry costs beyond its two strings:
+	// the map slot, the list element and the timestamps.
+	entryOverhead = 160
+)
 
 // A feedbackStore remembers each caller's last feedback, in memory, for
-// concurrent calls. Cloud Run instances share no memory and lose it when
-// they stop, so each instance has its own store here; a real deployment
-// keeps feedback in a database (Firestore, Cloud SQL).
+// concurrent calls, within maxStoreBytes. Cloud Run instances share no
+// memory and lose it when they stop, so each instance has its own store
+// here; a real deployment keeps feedback in a database (Firestore, Cloud
+// SQL).
 type feedbackStore struct {
 	mu       sync.Mutex
-	byCaller map[string]feedback
+	byCaller map[string]*queue.Element // of *storedFeedback, in order, oldest first
+	order    queue.List
+	bytes    int // size of everything kept, as maxStoreBytes counts it
 }
 
+type storedFeedback struct {
+	caller string
+	feedback
+}
+
+func (e *storedFeedback) size() int { return len(e.caller) + len(e.comment) + entryOverhead }
+
 func newFeedbackStore() *feedbackStore {
-	return &feedbackStore{byCaller: make(map[string]feedback)}
+	return &feedbackStore{byCaller: make(map[string]*queue.Element)}
 }
 
 func (s *feedbackStore) last(caller string) (feedback, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f, ok := s.byCaller[caller]
-	return f, ok && caller != ""
+	e, ok := s.byCaller[caller]
+	if !ok || caller == "" {
+		return feedback{}, false
+	}
+	return e.Value.(*storedFeedback).feedback, true
 }
 
+// add keeps f as caller's last feedback, its comment clipped to
+// maxCommentBytes, forgetting the oldest feedback as needed to stay within
+// maxStoreBytes.
 func (s *feedbackStore) add(caller string, f feedback) {
-	if caller == "" {
+	if caller == "" || len(caller) > maxCallerBytes {
 		return
 	}
+	f.comment = clipUTF8(f.comment, maxCommentBytes)
+	e := &storedFeedback{caller: caller, feedback: f}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.byCaller) >= maxFeedbackCallers {
-		// Forget old feedback first, then, if that is not enough, everyone:
-		// a demo's bound, where a database would keep it all.
-		for c, old := range s.byCaller {
-			if f.at.Sub(old.at) >= feedbackInterval {
-				delete(s.byCaller, c)
-			}
-		}
-		if len(s.byCaller) >= maxFeedbackCallers {
-			clear(s.byCaller)
-		}
+	if old, ok := s.byCaller[caller]; ok {
+		s.remove(old)
 	}
-	s.byCaller[caller] = f
+	for s.bytes+e.size() > maxStoreBytes && s.order.Len() > 0 {
+		s.remove(s.order.Front())
+	}
+	s.byCaller[caller] = s.order.PushBack(e)
+	s.bytes += e.size()
+}
+
+func (s *feedbackStore) remove(el *queue.Element) {
+	e := s.order.Remove(el).(*storedFeedback)
+	delete(s.byCaller, e.caller)
+	s.bytes -= e.size()
+}
+
+// clipUTF8 returns s cut to at most n bytes, without splitting a UTF-8
+// sequence.
+func clipUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

@@ -1,4 +1,4 @@
-package cxhook
+package webhook
 
 import (
 	"bytes"
@@ -53,7 +53,7 @@ func env(base map[string]string, kv ...string) func(string) string {
 func start(t *testing.T, getenv func(string) string) (http.Handler, string, error) {
 	t.Helper()
 	var logs bytes.Buffer
-	mw, err := callerCheck(getenv, slog.New(slog.NewJSONHandler(&logs, nil)))
+	mw, err := callerCheck(getenv, slog.New(slog.NewJSONHandler(&logs, nil)), nil)
 	if err != nil {
 		return nil, "", err
 	}
@@ -244,10 +244,11 @@ func TestPlatformModeEndToEnd(t *testing.T) {
 	}
 }
 
-func TestNewWebhookRefusesToStartUnconfiguredOnCloudRun(t *testing.T) {
+func TestNewRefusesToStartUnconfiguredOnCloudRun(t *testing.T) {
 	t.Parallel()
-	_, err := newWebhook(env(nil, "K_SERVICE", "webhook"), slog.New(slog.DiscardHandler))
-	if err == nil || !strings.Contains(err.Error(), "CXHOOK_AUTH") {
-		t.Fatalf("err = %v, want one naming CXHOOK_AUTH", err)
+	_, err := New(echo, WithGetenv(env(nil, "K_SERVICE", "webhook")), WithLogger(slog.New(slog.DiscardHandler)))
+	var ce *auth.ConfigError
+	if !errors.As(err, &ce) || ce.Var != "CXHOOK_AUTH" {
+		t.Fatalf("err = %v, want a ConfigError naming CXHOOK_AUTH", err)
 	}
 }
