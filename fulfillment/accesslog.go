@@ -38,6 +38,9 @@ func (h *httpHandler) logCall(ctx context.Context, c *call) {
 	if c.req != nil {
 		r.AddAttrs(slog.String("tag", clip(c.req.Tag())), slog.String("session", clip(c.req.SessionID())))
 	}
+	if c.flex != nil {
+		c.flex.addAttrs(&r)
+	}
 	r.AddAttrs(slog.Int("status", c.status), slog.Float64("latency_ms", float64(latency.Microseconds())/1000))
 	if c.timeout {
 		r.AddAttrs(slog.Bool("timed_out", true))

@@ -48,6 +48,56 @@
 // 503, webhook.error otherwise). The caller gets a generic message; the
 // error itself is logged.
 //
+// # Flexible webhooks
+//
+// A FLEXIBLE webhook, as Google's prebuilt components use, sends no
+// WebhookRequest and reads no WebhookResponse. Dialogflow renders the
+// webhook's requestBody template, with each $session.params.x and $flow.x
+// replaced by the parameter's value, posts the JSON object it gives, and
+// sets parameters from members of the JSON answer through the webhook's
+// parameterMapping (parameter → JSON path, such as $.date). [Flexible]
+// makes a handler typed on both shapes, and a Mux dispatches it by the tag
+// the body carries ([Mux.HandleFlexible]; the prebuilt components'
+// templates carry one as fulfillmentInfo.tag) or, for a template without
+// one, by the request path ([Mux.HandleFlexiblePath]):
+//
+//	type feedbackCheck struct {
+//		Phone string `json:"phone_number"` // "$session.params.phone_number"
+//	}
+//	type feedbackAnswer struct {
+//		Elapsed string `json:"last_feedback_time_elapsed"` // mapped to $flow.last_feedback_time_elapsed
+//	}
+//	mux.HandleFlexible("getPreviousFeedbackDate", fulfillment.Flexible(
+//		func(ctx context.Context, r feedbackCheck) (feedbackAnswer, error) { ... }))
+//
+// A call at a path registered with HandleFlexiblePath is flexible. Any
+// other call's body is decoded as a WebhookRequest; if its tag has a
+// flexible handler (or, for a body that is no WebhookRequest, the tag it
+// carries does), the call is flexible, else standard. A tag names one
+// handler, standard or flexible.
+//
+// Flexible calls get the adapter's rules for standard ones: POST only (set
+// the webhook's HTTP method to POST), the body limit, the deadline, the HTTP
+// middleware (the caller check), coded error statuses, the 64 KiB limit
+// on the answer (which must be a JSON object), and one access line, with
+// the body's tag, flexible=true and no session. Two options apply to
+// standard calls only: [WithMiddleware], whose middleware takes a
+// [*Request], and [WithTimeoutResponse]. A flexible handler still running
+// at its deadline is answered with 503 and the code deadline_exceeded
+// (webhook.error.unavailable in the agent): what an answer's members mean
+// is up to a mapping the adapter does not know, and an empty answer would
+// pass for success.
+//
+// Dialogflow does not document how it renders a template, nor what it does
+// with a mapping path the answer lacks. cxhook assumes, and its tests
+// render templates so, that a placeholder inside quotes
+// ("$flow.feedback_score") arrives as text, so a number parameter there
+// arrives as a string ("5"): declare the field as a string or with
+// `json:",string"`. In text responses Dialogflow leaves the reference to an
+// unset parameter as written; treat a value that starts with
+// "$session.params." or "$flow." as absent. Whether Dialogflow retries a
+// flexible call after a 503 is not documented either.
+//
 // # Wire compatibility
 //
 // The request and response types are cxhook's own, encoded with the Go

@@ -37,6 +37,8 @@ import (
 //     with its stack; the server goes on serving.
 //   - Every call logs one line with the tag, session ID, status and
 //     latency; parameter values and credentials are never logged.
+//   - If h is a [*Mux], the calls of its flexible handlers are served as
+//     FLEXIBLE webhook calls (see [Mux.HandleFlexible]), with these rules.
 //
 // The handler is safe for concurrent use.
 func NewHTTPHandler(h Handler, opts ...Option) http.Handler {
@@ -52,10 +54,11 @@ func NewHTTPHandler(h Handler, opts ...Option) http.Handler {
 		c.margin = min(max(c.timeout/10, 250*time.Millisecond), time.Second)
 	}
 	c.margin = min(max(c.margin, minDeadlineMargin), c.timeout/2)
+	flex, _ := h.(*Mux) // for its flexible handlers, which middleware does not wrap
 	if len(c.middleware) > 0 {
 		h = Chain(c.middleware...)(h)
 	}
-	hh := &httpHandler{h: h, c: c, budget: c.timeout - c.margin}
+	hh := &httpHandler{h: h, c: c, budget: c.timeout - c.margin, flex: flex}
 	hh.onExpire = hh.expire
 	if len(c.httpMW) > 0 {
 		var chain http.Handler = http.HandlerFunc(hh.serveInner)
@@ -73,6 +76,7 @@ type httpHandler struct {
 	budget    time.Duration
 	httpChain http.Handler // the HTTP middleware, ending in serveInner; nil without any
 	onExpire  func(*call)  // expire, made once
+	flex      *Mux         // the Mux served, for its flexible handlers (flexible.go); nil if h is not one
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -187,7 +191,13 @@ func (h *httpHandler) serve(ctx context.Context, w http.ResponseWriter, r *http.
 		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "reading request body failed", slog.String("error", err.Error()))
 		return
 	}
+	if h.flex != nil && h.serveFlexiblePath(ctx, w, r, c, buf.Bytes()) {
+		return
+	}
 	req, err := DecodeRequest(buf.Bytes())
+	if h.flex != nil && h.serveFlexibleTag(ctx, w, c, buf.Bytes(), req, err) {
+		return
+	}
 	if err != nil {
 		c.status = writeError(w, http.StatusBadRequest, CodeInvalidArgument.String(), CodeInvalidArgument.message())
 		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "invalid WebhookRequest", decodeErrorAttrs(err, buf.Len())...)

@@ -100,7 +100,8 @@ func WithDeadlineMargin(d time.Duration) Option {
 // and must return quickly. The default response sends no message and sets
 // the session parameter [TimedOutParam] to true, so the agent can route on
 // it (a condition such as $session.params.cxhook_timed_out = true) to an
-// apology or a retry.
+// apology or a retry. It applies to standard calls; a flexible call past
+// its deadline is answered with 503 (see the package documentation).
 func WithTimeoutResponse(f func(*Request) *Response) Option {
 	return optionFunc(func(c *config) {
 		if f != nil {
@@ -111,7 +112,8 @@ func WithTimeoutResponse(f func(*Request) *Response) Option {
 
 // WithMiddleware wraps the handler in mw; the first listed runs first (see
 // [Chain]). The middleware runs inside the deadline, after the request is
-// decoded.
+// decoded. It wraps standard handlers only: flexible calls carry no
+// [*Request].
 func WithMiddleware(mw ...Middleware) Option {
 	return optionFunc(func(c *config) { c.middleware = append(c.middleware, mw...) })
 }

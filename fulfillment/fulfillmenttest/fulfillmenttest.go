@@ -10,6 +10,16 @@
 // Requests are built as the JSON Dialogflow sends and decoded by the real
 // decoder, and responses are encoded by the real encoder and read back, so
 // a test sees exactly what the wire carries.
+//
+// CallFlexible does the same for a FLEXIBLE webhook's handler: it takes the
+// body the webhook's requestBody template renders and returns the answer
+// whose members its parameterMapping reads.
+//
+//	got := fulfillmenttest.CallFlexible(t, mux, map[string]any{
+//		"phone_number":    "+16505550100",
+//		"fulfillmentInfo": map[string]any{"tag": "getPreviousFeedbackDate"},
+//	})
+//	elapsed, _ := got.Fields.String("last_feedback_time_elapsed")
 package fulfillmenttest
 
 import (
