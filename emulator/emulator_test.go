@@ -1,0 +1,293 @@
+package emulator
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cxhook/cxhook/agent"
+	"github.com/cxhook/cxhook/fulfillment"
+)
+
+var (
+	loadOnce sync.Map // path -> *agent.Agent
+)
+
+// loadAgent loads an export once per test binary.
+func loadAgent(tb testing.TB, path string) *agent.Agent {
+	tb.Helper()
+	if a, ok := loadOnce.Load(path); ok {
+		return a.(*agent.Agent)
+	}
+	a, err := agent.Load(path)
+	if err != nil {
+		tb.Fatalf("loading %s: %v", path, err)
+	}
+	loadOnce.Store(path, a)
+	return a
+}
+
+const (
+	semanticsAgent = "testdata/semantics"
+	flightAgent    = "../agent/testdata/digibhem-flight-bot"
+)
+
+func newEmulator(tb testing.TB, path string, cfg Config) *Emulator {
+	tb.Helper()
+	e, err := New(loadAgent(tb, path), cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if p := e.Problems(); len(p) > 0 {
+		tb.Fatalf("problems: %v", p)
+	}
+	return e
+}
+
+// quiet is an adapter option that drops the access log lines.
+var quiet = fulfillment.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+
+// convo drives a session and fails the test with the trace on an error.
+type convo struct {
+	t *testing.T
+	s *Session
+}
+
+func newConvo(t *testing.T, e *Emulator, cfg SessionConfig) *convo {
+	return &convo{t: t, s: e.NewSession(cfg)}
+}
+
+func (c *convo) send(in Input) *Turn {
+	c.t.Helper()
+	turn, err := c.s.Send(context.Background(), in)
+	if err != nil {
+		c.t.Fatalf("%s: %v", in, err)
+	}
+	if turn.Err != nil {
+		c.t.Fatalf("%s: %v\n%s", in, turn.Err, FormatTrace(turn.Trace, "  "))
+	}
+	return turn
+}
+
+// expect checks a turn's texts and page.
+func (c *convo) expect(turn *Turn, page string, texts ...string) {
+	c.t.Helper()
+	if got := turn.Texts(); !slices.Equal(got, texts) || turn.PageName() != page {
+		c.t.Errorf("%s: got page %q texts %q, want page %q texts %q\ntrace:\n%s", turn.Input, turn.PageName(), got, page, texts, FormatTrace(turn.Trace, "  "))
+	}
+}
+
+func hasNote(turn *Turn, p Policy) bool {
+	for _, n := range turn.Notes {
+		if n.Policy == p {
+			return true
+		}
+	}
+	return false
+}
+
+func noMatch() Input { return Input{Kind: InputText, Text: "mumble", Understood: &Understanding{}} }
+
+func fill(name string, v any) Input {
+	return Input{Kind: InputText, Text: "some answer", Understood: &Understanding{Fill: []ParamValue{{Name: name, Value: v}}}}
+}
+
+func TestFlowStackAndHandlerResume(t *testing.T) {
+	e := newEmulator(t, semanticsAgent, Config{Seed: 1})
+	c := newConvo(t, e, SessionConfig{})
+	// H1 queues, H2 calls flow Sub, whose END_FLOW returns to Caller at H3;
+	// Sub's $flow.inner is gone by then (PolicyFlowParams).
+	turn := c.send(Intent("go.caller", nil))
+	c.expect(turn, "Caller", "entering caller", "h1", "in sub x", "h3 true $flow.inner")
+	if turn.FlowName() != "Default Start Flow" {
+		t.Errorf("flow %q", turn.FlowName())
+	}
+	// An intent route calls Failing, which ends with END_FLOW_WITH_FAILURE:
+	// Caller resumes after that route (its condition routes run again) and
+	// handles flow-failed.
+	turn = c.send(Intent("go.fail", nil))
+	c.expect(turn, "Caller", "sub failing", "h1", "h3 true $flow.inner", "sub failed")
+}
+
+func TestIntentPropagationAndEndSession(t *testing.T) {
+	e := newEmulator(t, semanticsAgent, Config{Seed: 1})
+	c := newConvo(t, e, SessionConfig{})
+	turn := c.send(Intent("go.order", nil))
+	c.expect(turn, "Start Page", "to orders", "order carried")
+	if turn.FlowName() != "Orders" {
+		t.Errorf("flow %q, want Orders", turn.FlowName())
+	}
+	turn = c.send(Intent("bye", nil))
+	c.expect(turn, "Start Page", "orders done")
+	if turn.FlowName() != "Default Start Flow" || turn.EndSession {
+		t.Errorf("after the sub-flow ended: flow %q, ended %v", turn.FlowName(), turn.EndSession)
+	}
+	if err := c.s.SetParam("kept", "yes"); err != nil {
+		t.Fatal(err)
+	}
+	turn = c.send(Intent("bye", nil))
+	c.expect(turn, "End Session", "bye")
+	if !turn.EndSession || !c.s.Ended() || turn.Params["kept"] != "yes" {
+		t.Errorf("END_FLOW with an empty stack: ended %v, params %v", turn.EndSession, turn.Params)
+	}
+	turn = c.send(Intent("Default Welcome Intent", nil))
+	if turn.PageName() != "Start Page" || len(turn.Params) != 0 || !hasNote(turn, PolicyEndSession) {
+		t.Errorf("after END_SESSION: page %q params %v notes %v", turn.PageName(), turn.Params, turn.Notes)
+	}
+}
+
+func TestFormFilling(t *testing.T) {
+	mux := fulfillment.NewMux()
+	mux.HandleFunc("check-b", func(_ context.Context, req *fulfillment.Request) (*fulfillment.Response, error) {
+		if a, _ := req.FormParam("a"); a.State == fulfillment.StateFilled {
+			if s, _ := a.Value.String(); s == "bad" {
+				return fulfillment.NewResponse().InvalidateFormParam("a"), nil
+			}
+		}
+		return fulfillment.NewResponse(), nil
+	})
+	e := newEmulator(t, semanticsAgent, Config{Seed: 1, Webhooks: &Webhooks{Handler: fulfillment.NewHTTPHandler(mux, quiet)}})
+	c := newConvo(t, e, SessionConfig{Params: Params{"when": map[string]any{"year": 2022.0, "month": 1.0, "day": 5.0},
+		"time": map[string]any{"hours": 15.0, "minutes": 0.0, "seconds": 0.0, "nanos": 0.0}}})
+	c.expect(c.send(Intent("go.form", nil)), "Form", "form entry", "give a")
+	// Reprompt handlers: -1, then -default; the page's own no-match
+	// handler is not used while a parameter is prompted.
+	c.expect(c.send(noMatch()), "Form", "a nm1")
+	c.expect(c.send(noMatch()), "Form", "a nmd")
+	c.expect(c.send(noMatch()), "Form", "a nmd")
+	// The webhook of b's prompt makes a INVALID: a's sys.invalid-parameter
+	// handler prompts for it in the same turn.
+	turn := c.send(fill("a", "bad"))
+	c.expect(turn, "Form", "give b", "a was invalid, give a")
+	if _, ok := turn.Params["a"]; ok || !hasNote(turn, PolicyInvalidParam) {
+		t.Errorf("after INVALID: params %v, notes %v", turn.Params, turn.Notes)
+	}
+	c.expect(c.send(fill("a", "good")), "Form", "give b")
+	// b has no reprompt handler: its prompt repeats (webhook included).
+	turn = c.send(noMatch())
+	c.expect(turn, "Form", "give b")
+	if !hasNote(turn, PolicyFillingNoMatch) || len(turn.Webhooks) != 1 {
+		t.Errorf("reprompt of b: notes %v, %d webhook calls", turn.Notes, len(turn.Webhooks))
+	}
+	// The optional c took its default when the page was entered.
+	turn = c.send(fill("b", 3))
+	c.expect(turn, "Summary", "form done good 3 dflt", "summary on 2022-01-05 at 15:00:00, missing $session.params.nope")
+	// CURRENT_PAGE runs the entry again; START_PAGE leaves.
+	c.expect(c.send(Intent("again", nil)), "Summary", "summary on 2022-01-05 at 15:00:00, missing $session.params.nope")
+	c.expect(c.send(Intent("restart", nil)), "Start Page")
+}
+
+func TestFormPrefillFromIntent(t *testing.T) {
+	e := newEmulator(t, semanticsAgent, Config{Seed: 1})
+	c := newConvo(t, e, SessionConfig{})
+	turn := c.send(Intent("go.form", Params{"a": "from intent"}))
+	// a is filled by the intent's parameter: the form asks for b (whose
+	// webhook is off).
+	c.expect(turn, "Form", "form entry", "give b")
+	if turn.Params["a"] != "from intent" {
+		t.Errorf("params %v", turn.Params)
+	}
+}
+
+func TestPreviousPage(t *testing.T) {
+	e := newEmulator(t, semanticsAgent, Config{Seed: 1})
+	c := newConvo(t, e, SessionConfig{})
+	c.expect(c.send(Intent("go.nav", nil)), "Nav A", "at A")
+	c.expect(c.send(Intent("next", nil)), "Nav B", "at B")
+	turn := c.send(Intent("back", nil))
+	c.expect(turn, "Nav A")
+	if !hasNote(turn, PolicyPreviousPage) {
+		t.Errorf("notes %v", turn.Notes)
+	}
+}
+
+func TestPresetsAndConditionalCases(t *testing.T) {
+	e := newEmulator(t, semanticsAgent, Config{Seed: 1})
+	c := newConvo(t, e, SessionConfig{Params: Params{"gone": 1.0}})
+	turn := c.send(Intent("go.cases", nil))
+	c.expect(turn, "Cases", "city Paris doubled 4", "big", "n is two")
+	want := Params{"addr": map[string]any{"city": "Paris"}, "doubled": 4.0}
+	if !reflect.DeepEqual(turn.Params, want) {
+		t.Errorf("params %v, want %v", turn.Params, want)
+	}
+}
+
+func TestEventsAndNoInput(t *testing.T) {
+	e := newEmulator(t, semanticsAgent, Config{Seed: 1})
+	c := newConvo(t, e, SessionConfig{})
+	c.expect(c.send(Event("custom-event")), "Start Page", "custom handled")
+	c.expect(c.send(Text("")), "Start Page", "no input")
+	turn := c.send(noMatch())
+	if texts := turn.Texts(); len(texts) != 1 || !strings.HasPrefix(texts[0], "no match ") {
+		t.Errorf("no-match texts %q", texts)
+	}
+	if _, err := c.s.Send(context.Background(), Intent("no.such.intent", nil)); err == nil {
+		t.Error("an unknown intent was taken")
+	}
+	if _, err := c.s.Send(context.Background(), Text("free text")); err != ErrNeedsNLU {
+		t.Errorf("free text without NLU: %v, want ErrNeedsNLU", err)
+	}
+	// An intent no route in scope names is no match (PolicyIntentScope).
+	turn = c.send(Intent("next", nil))
+	if turn.Intent != nil || !hasNote(turn, PolicyIntentScope) {
+		t.Errorf("out-of-scope intent: matched %v, notes %v", turn.Intent, turn.Notes)
+	}
+}
+
+// TestSeededVariants: the same seed picks the same variants; other seeds
+// pick others.
+func TestSeededVariants(t *testing.T) {
+	run := func(seed uint64) []string {
+		e := newEmulator(t, semanticsAgent, Config{Seed: seed})
+		s := e.NewSession(SessionConfig{ID: "same"})
+		var out []string
+		for range 8 {
+			turn, err := s.Send(context.Background(), Intent("Default Welcome Intent", nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, turn.Texts()...)
+		}
+		return out
+	}
+	a, b := run(7), run(7)
+	if !slices.Equal(a, b) {
+		t.Fatalf("seed 7 gave %q then %q", a, b)
+	}
+	differs := false
+	for seed := uint64(8); seed < 20 && !differs; seed++ {
+		differs = !slices.Equal(a, run(seed))
+	}
+	if !differs {
+		t.Error("twelve other seeds all picked the same variants as seed 7")
+	}
+	for _, s := range a {
+		if s != "Hello!" && s != "Hi!" && s != "Welcome!" {
+			t.Errorf("variant %q is not one of the message's", s)
+		}
+	}
+}
+
+func TestTransitionLimit(t *testing.T) {
+	a := loadAgent(t, semanticsAgent)
+	// A page whose condition route re-enters it loops; the turn stops.
+	loop := &agent.Page{Flow: a.StartFlow, ID: "loop", DisplayName: "Loop"}
+	loop.Routes = []*agent.Route{{ID: "r", Condition: "true", Target: agent.Target{Kind: agent.TargetCurrentPage}, Page: loop}}
+	e, err := New(a, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := e.NewSession(SessionConfig{Flow: a.StartFlow, Page: loop})
+	turn, err := s.Send(context.Background(), Event("custom-event"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if turn.Err != errTransitionLimit || !hasNote(turn, PolicyTransitionLimit) || turn.PageName() != "Loop" {
+		t.Errorf("err %v, page %q, notes %v", turn.Err, turn.PageName(), turn.Notes)
+	}
+}
