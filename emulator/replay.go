@@ -31,6 +31,13 @@ type ReplayConfig struct {
 	Coverage *Coverage
 	// Seed, if not 0, replaces the emulator's seed for the replay.
 	Seed uint64
+	// Resync puts the session back in the recorded state after a turn
+	// that differs: the recorded session parameters, flow and page (the
+	// form prompting its first empty parameter), so that each turn is
+	// replayed from where the recording was and a difference does not
+	// carry into the turns after it. CX's runTestCase does not do this; it
+	// measures each turn on its own.
+	Resync bool
 }
 
 // DiffType is the kind of a difference, as CX's TestRunDifference names it.
@@ -122,6 +129,9 @@ type TurnResult struct {
 	Diffs []Diff
 	// Oracle is what the oracle said the text meant, in Oracle mode.
 	Oracle *Understanding
+	// Resynced is set when the session was put back in the recorded
+	// state after this turn (ReplayConfig.Resync).
+	Resynced bool
 }
 
 // InputString describes the recorded input.
@@ -185,6 +195,9 @@ func (e *Emulator) Replay(ctx context.Context, tc *agent.TestCase, rc ReplayConf
 		}
 		if len(tr.Diffs) > 0 {
 			res.Passed = false
+			if rc.Resync && tr.Got != nil {
+				tr.Resynced = s.resync(rt.Expect, want)
+			}
 		}
 		res.Turns = append(res.Turns, tr)
 		if want == nil {
@@ -460,4 +473,42 @@ func textDiff(got, want string) string {
 		return q
 	}
 	return fmt.Sprintf("differs at byte %d: got %s, want %s", i, cut(got), cut(want))
+}
+
+// resync puts the session in the recorded state after a turn: its
+// parameters, flow and page. It reports false when the recording names no
+// page.
+func (s *Session) resync(exp agent.Output, params Params) bool {
+	s.params = params.Clone()
+	if s.params == nil {
+		s.params = Params{}
+	}
+	if exp.EndSession {
+		s.ended = true
+		s.endFlow = exp.Flow
+		return true
+	}
+	if exp.Page == nil {
+		return false
+	}
+	s.ended = false
+	fr := s.top()
+	if fr.flow != exp.Page.Flow {
+		s.stack[len(s.stack)-1] = newFrame(exp.Page.Flow, exp.Page)
+		fr = s.top()
+	}
+	if fr.page != exp.Page {
+		fr.page = exp.Page
+		fr.form = newForm()
+	}
+	fr.form.invalid = nil
+	fr.form.prompted = nil
+	for _, fp := range fr.page.Form {
+		if fp.Required && !s.filled(fr, fp) {
+			fr.form.prompted = fp
+			break
+		}
+	}
+	fr.form.promptedTurn = s.turnNo
+	return true
 }

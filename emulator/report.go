@@ -106,6 +106,9 @@ func WriteReport(w io.Writer, results []*CaseResult, opts ReportOptions) error {
 			for _, d := range tr.Diffs {
 				fmt.Fprintf(&b, "    %s\n", d)
 			}
+			if tr.Resynced {
+				b.WriteString("    (the next turn starts from the recorded state)\n")
+			}
 			if tr.Got != nil && (opts.AllTraces || opts.Trace && len(tr.Diffs) > 0) {
 				b.WriteString(FormatTrace(tr.Got.Trace, "      | "))
 			}
