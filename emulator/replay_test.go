@@ -10,6 +10,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/cxhook/cxhook/examples/flightbot"
+	"github.com/cxhook/cxhook/fulfillment"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of the replay tests")
@@ -116,4 +120,104 @@ func TestReplayFlightAgentWebhooksOff(t *testing.T) {
 	if testing.Verbose() {
 		t.Log(strings.TrimSpace(tot.String()))
 	}
+}
+
+// Why the flight agent's recorded turns differ when replayed against the
+// example function (examples/flightbot, in process, its clock pinned to
+// each test case's creation time), each turn starting from the recorded
+// state (ReplayConfig.Resync).
+const (
+	whyStale     = "stale golden (as with webhooks off)"
+	whyTimetable = "the example's own rules: it flies between SFO, LAX, SEA and JFK only, so its prompt webhook rejects the recorded airport and asks again"
+	whyTab       = "a bug fixed: the example stores airport codes without the tab the entity values carry (\"SEA\\t\"), so the confirmation reads \"To  SEA\" (text and parameter differ by that data only)"
+	whyFlights   = "webhook data: the example lists its flights from its timetable (replacing the queued options) and sets flight_number_X, departure_time_X, arrival_time_X and ticket_price"
+	whyApigee    = "webhook data: the recording's webhook set mileage and account_credits at the prompt of passenger_name, as strings; the example sets mileage, a number, at the FINAL route"
+)
+
+var flightDisagreementsExample = map[string]string{
+	"Error handling - Book one way - Change info midway#3":  whyTimetable + " (PWM)",
+	"Error handling - Book one way - Change info midway#4":  whyTimetable + " (PWM)",
+	"Error handling - Book one way - Change info midway#5":  whyTimetable + " (PWM)",
+	"Error handling - Book one way - Change info midway#6":  whyTimetable + " (PWM, LGA)",
+	"Error handling - Book one way - Change info midway#10": whyTimetable + " (LGA)",
+	"Error handling - Book one way - Change info midway#11": whyTimetable + " (LGA)",
+	"Error handling - Book one way - Change info midway#12": whyTimetable + " (LGA)",
+	"Error handling - Book one way - Change info midway#13": whyTimetable + " (LGA: the options page starts over)",
+	"Error handling - Book one way - Invalid card_#9":       whyTab,
+	"Error handling - Book one way - Invalid card_#10":      whyFlights,
+	"Error handling - Check miles - Invalid account#2":      whyStale,
+	"Error handling - No match testing#8":                   whyTimetable + " (London)",
+	"Error handling - No match testing#9":                   whyTimetable + " (London)",
+	"Error handling - No match testing#10":                  whyTimetable + " (London)",
+	"Error handling - No match testing#11":                  whyTimetable + " (London)",
+	"Happy path - Book one way flight - End to end#7":       whyTab,
+	"Happy path - Book one way flight - End to end#8":       whyFlights,
+	"Happy path - Book round trip - End to end#1":           whyStale,
+	"Happy path - Book round trip - End to end#2":           whyStale,
+	"Happy path - Book round trip - End to end#11":          whyStale,
+	"Happy path - Check miles - Valid account#2":            whyApigee,
+	"Happy path - Check miles - Valid account#3":            whyApigee,
+	"Happy path - Check one way - Don't select option#3":    whyTimetable + " (IAH)",
+	"Happy path - Check one way - Don't select option#4":    whyTimetable + " (IAH)",
+	"Happy path - Check one way - Don't select option#5":    whyTimetable + " (IAH)",
+	"Happy path - Check one way - Don't select option#6":    whyTimetable + " (IAH, MDW)",
+	"Happy path - Check one way - Don't select option#7":    whyTimetable + " (IAH: the options page starts over)",
+	"Happy path - Check one way ticket - No purchase#3":     whyTimetable + " (SJC)",
+	"Happy path - Check one way ticket - No purchase#4":     whyTimetable + " (SJC)",
+	"Happy path - Check one way ticket - No purchase#5":     whyTimetable + " (SJC)",
+	"Happy path - Check one way ticket - No purchase#6":     whyTimetable + " (SJC), and a stale golden",
+	"Happy path - Check one way ticket - No purchase#7":     whyTimetable + " (SJC: the options page starts over), and a stale golden",
+	"Happy path - Check one way ticket - No purchase#8":     whyStale,
+	"Happy path - Check round trip - Don't select option#9": whyStale,
+}
+
+// exampleEmulator returns an emulator whose webhooks go to the example
+// function through h, and a function that pins the example's clock.
+func replayExample(t testing.TB, webhooks func(now func() time.Time) *Webhooks, resync bool) []*CaseResult {
+	var at time.Time
+	e := newEmulator(t, flightAgent, Config{Seed: 1, Webhooks: webhooks(func() time.Time { return at })})
+	var out []*CaseResult
+	for _, tc := range e.Agent().TestCases {
+		at = tc.Created
+		out = append(out, e.Replay(context.Background(), tc, ReplayConfig{Resync: resync}))
+	}
+	return out
+}
+
+func inProcessExample(now func() time.Time) *Webhooks {
+	return &Webhooks{Handler: fulfillment.NewHTTPHandler(flightbot.NewMuxAt(now), quiet)}
+}
+
+func TestReplayFlightAgentAgainstExample(t *testing.T) {
+	results := replayExample(t, inProcessExample, true)
+	got := differing(results)
+	var want []string
+	for k := range flightDisagreementsExample {
+		want = append(want, k)
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("differing turns:\n got %q\nwant %q", got, want)
+	}
+	var b bytes.Buffer
+	if err := WriteReport(&b, results, ReportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "replay/flight-example-resync.txt", b.Bytes())
+	// Every flight list the example sends is reported as data only.
+	for _, r := range results {
+		for _, tr := range r.Turns {
+			if flightDisagreementsExample[fmt.Sprintf("%s#%d", r.Case.DisplayName, tr.N)] != whyFlights {
+				continue
+			}
+			for _, d := range tr.Diffs {
+				if d.Cause == "" {
+					t.Errorf("%s turn %d: %s has no cause", r.Case.DisplayName, tr.N, d)
+				}
+			}
+		}
+	}
+	t.Logf("resync: %s", Tally(results))
+	t.Logf("no resync: %s", Tally(replayExample(t, inProcessExample, false)))
 }
