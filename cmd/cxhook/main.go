@@ -80,6 +80,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 0
 	}
 	verb := args[0]
+	if cmd, ok := emulatorCommands[verb]; ok {
+		return cmd(ctx, args[1:], os.Stdin, stdout, stderr)
+	}
 	if verb != "env" && verb != "setup" {
 		fmt.Fprintf(stderr, "cxhook: unknown command %q; want env or setup (cxhook help)\n", verb)
 		return 2
