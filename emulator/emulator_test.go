@@ -209,7 +209,14 @@ func TestPreviousPage(t *testing.T) {
 func TestPresetsAndConditionalCases(t *testing.T) {
 	e := newEmulator(t, semanticsAgent, Config{Seed: 1})
 	c := newConvo(t, e, SessionConfig{Params: Params{"gone": 1.0}})
+	// The conditional cases are chosen before the presets
+	// (PolicyConditionalText): doubled is not set yet, so "small"; the
+	// static text renders after them.
 	turn := c.send(Intent("go.cases", nil))
+	c.expect(turn, "Cases", "city Paris doubled 4", "small")
+	// Entered again, the presets of the first entry are seen: "big", and
+	// the nested chain.
+	turn = c.send(Intent("go.cases", nil))
 	c.expect(turn, "Cases", "city Paris doubled 4", "big", "n is two")
 	want := Params{"addr": map[string]any{"city": "Paris"}, "doubled": 4.0}
 	if !reflect.DeepEqual(turn.Params, want) {

@@ -34,34 +34,34 @@ type fulfillResult struct {
 	target *agent.Target
 }
 
-// fulfill runs a fulfillment in CX's order: parameter presets, static
-// messages, the choice of conditional cases, the webhook call, then the
-// messages of the chosen cases (PolicyConditionalText).
+// fulfill runs a fulfillment in CX's order: the choice of conditional
+// cases on the state at its beginning, parameter presets, static messages,
+// the webhook call, then the messages of the chosen cases, rendered at its
+// end (PolicyConditionalText).
 func (t *turn) fulfill(fr *frame, f *agent.Fulfillment, site callSite) fulfillResult {
 	if f == nil {
 		return fulfillResult{}
-	}
-	for _, p := range t.s.e.prog.presets[f] {
-		t.applyPreset(fr, p)
-	}
-	for _, m := range f.Messages {
-		t.queueMessage(m, site)
 	}
 	var chosen []agent.Message
 	for _, cc := range f.Cases {
 		chosen = t.choose(cc, chosen)
 	}
+	presets := t.s.e.prog.presets[f]
+	for _, p := range presets {
+		t.applyPreset(fr, p)
+	}
+	for _, m := range f.Messages {
+		t.queueMessage(m, site)
+	}
 	var res fulfillResult
 	if f.Webhook != nil {
 		res = t.callWebhook(fr, f, site)
 	}
-	if len(chosen) > 0 {
-		if f.Webhook != nil {
-			t.note(PolicyConditionalText, "the conditional responses of "+site.name+" are queued after its webhook's messages")
-		}
-		for _, m := range chosen {
-			t.queueMessage(m, site)
-		}
+	if len(f.Cases) > 0 && (len(presets) > 0 || f.Webhook != nil) {
+		t.note(PolicyConditionalText, "the conditional responses of "+site.name+" were chosen before its presets and webhook, and rendered after them")
+	}
+	for _, m := range chosen {
+		t.queueMessage(m, site)
 	}
 	if len(f.Generators) > 0 {
 		t.warn("%s calls %d generator(s), which are not emulated: their output parameters stay unset", site.name, len(f.Generators))
