@@ -1,24 +1,33 @@
 #!/usr/bin/env bash
-# deploy.sh: one command from a checkout to a working Dialogflow CX webhook.
-# Deploys the function behind IAM with gcloud, then wires it to its agents
-# with cmd/cxhook. Safe to rerun. ./deploy.sh --help for the flags.
+# deploy.sh: one command from a function module to a working Dialogflow CX
+# webhook. Deploys the function behind IAM with gcloud, then wires it to its
+# agents with cmd/cxhook. Safe to rerun. ./deploy.sh --help for the flags.
 set -euo pipefail
 
 usage() {
   cat <<'EOF'
 Usage: ./deploy.sh --project P --region R [options]
 
-Deploys cxhook from this checkout as an HTTP function that only IAM-allowed
-callers reach (--no-allow-unauthenticated), then makes sure each agent
-project's Dialogflow service agent exists and may invoke it, and that each
-agent has a Webhook resource calling it with the service agent's ID token.
-Every step changes only what differs: rerun it after any change.
+Deploys a Go function module (this checkout's root, or --source DIR) as an
+HTTP function that only IAM-allowed callers reach
+(--no-allow-unauthenticated), then makes sure each agent project's
+Dialogflow service agent exists and may invoke it, and that each agent has
+a Webhook resource calling it with the service agent's ID token. Every step
+changes only what differs: rerun it after any change.
 
 Required:
   --project P            project ID of the function
   --region R             region of the function, e.g. us-central1
 
 Options:
+  --source DIR           the function's Go module, in any repository
+                         (default: this checkout's root). It must register
+                         its handler as functions.HTTP("Webhook", ...) in its
+                         root package, and its go line must fit a Go runtime
+                         of Cloud Functions; the runtime follows it (go 1.25.0:
+                         go125). A replace to a directory outside DIR needs
+                         the module vendored (go mod vendor): gcloud uploads
+                         DIR alone, as its .gcloudignore filters it.
   --agent NAME           an agent that calls the function,
                          projects/A/locations/L/agents/ID; repeat for several
                          agents, in any projects. Without it the agent is
@@ -36,15 +45,24 @@ Options:
                          money while idle; default: the platform's, 0)
   --concurrency N        requests per instance, 2nd gen only (default: the
                          platform's); above 1 needs 1 vCPU: --memory 512Mi --cpu 1
-  --memory M             memory per instance, e.g. 512Mi (1st gen: 512MB)
+  --memory M             memory per instance, e.g. 512Mi (1st gen: 512MB);
+                         the function's GOMEMLIMIT is set to 85% of it (of
+                         the deployed function's memory without --memory, of
+                         256M for a new function), so that a burst makes
+                         the garbage collector work harder instead of
+                         getting the instance killed; run deploy.sh with
+                         GOMEMLIMIT set (e.g. GOMEMLIMIT=300MiB) to deploy
+                         that value instead
   --cpu C                vCPUs per instance, 2nd gen only; needs --memory
-  --dry-run              print what would be run and call nothing
+  --dry-run              check the module and the flags, print what would be
+                         run, and call nothing
   -h, --help             this help
 
 Needs gcloud, logged in (gcloud auth login), and Go to build cmd/cxhook,
 which runs as gcloud's account. Environment: gcloud's own (CLOUDSDK_*,
 including the endpoint overrides and CLOUDSDK_AUTH_ACCESS_TOKEN_FILE, which
-cxhook honours too); CXHOOK_CLI=path runs a built cmd/cxhook instead.
+cxhook honours too); GOMEMLIMIT, deployed as it is instead of 85% of the
+memory; CXHOOK_CLI=path runs a built cmd/cxhook instead.
 EOF
 }
 
@@ -57,11 +75,37 @@ say() {
   printf 'deploy.sh: %s\n' "$*" >&2
 }
 
-# show prints a command, quoted so that it can be pasted into a shell.
+# quote sets quoted to its argument as a shell word: bare if that is safe,
+# else in single quotes.
+quote() {
+  local sq="'" esc="'\\''"
+  quoted=$1
+  [[ $quoted =~ ^[-A-Za-z0-9_./:=@%+,]+$ ]] || quoted="$sq${quoted//$sq/$esc}$sq"
+}
+
+# show prints a command so that it can be pasted into a shell, with lines
+# broken by backslashes before 100 columns, between flags: a --flag and
+# its separate value stay together.
 show() {
-  printf '  '
-  printf '%q ' "$@"
-  printf '\n'
+  local unit line="  $1" quoted
+  shift
+  while [[ $# -gt 0 ]]; do
+    quote "$1"
+    unit=$quoted
+    if [[ $1 == --* && $1 != *=* && $# -gt 1 && $2 != -* ]]; then
+      quote "$2"
+      unit+=" $quoted"
+      shift
+    fi
+    shift
+    if ((${#line} + 1 + ${#unit} > 98)); then
+      printf '%s \\\n' "$line"
+      line="      $unit"
+    else
+      line+=" $unit"
+    fi
+  done
+  printf '%s\n' "$line"
 }
 
 project=""
@@ -69,6 +113,7 @@ region=""
 name="cxhook"
 gen1=false
 dry_run=false
+source=""
 min_instances=""
 concurrency=""
 memory=""
@@ -95,7 +140,7 @@ while [[ $# -gt 0 ]]; do
       ;;
     --gen1) gen1=true; shift; continue ;;
     --dry-run) dry_run=true; shift; continue ;;
-    --project | --region | --agent | --name | --webhook-timeout | --min-instances | --concurrency | --memory | --cpu)
+    --project | --region | --agent | --name | --webhook-timeout | --min-instances | --concurrency | --memory | --cpu | --source)
       [[ $# -ge 2 && -n $2 ]] || fail "$flag needs a value (see --help)"
       value=$2
       shift 2
@@ -112,6 +157,7 @@ while [[ $# -gt 0 ]]; do
     --concurrency) concurrency=$value ;;
     --memory) memory=$value ;;
     --cpu) cpu=$value ;;
+    --source) source=$value ;;
   esac
 done
 
@@ -155,13 +201,18 @@ if [[ -n $cpu ]]; then
   [[ $gen1 == false ]] || fail "--cpu: 1st gen functions take their CPU from --memory; drop --cpu"
   [[ -n $memory ]] || fail "--cpu needs --memory too (gcloud sets them together)"
 fi
+if [[ -n ${GOMEMLIMIT:-} ]]; then
+  [[ $GOMEMLIMIT =~ ^([0-9]+(B|KiB|MiB|GiB|TiB)?|off)$ ]] ||
+    fail "GOMEMLIMIT=$GOMEMLIMIT in the environment: want a size such as 200MiB or 1GiB, or off (or unset it: deploy.sh then derives it from --memory)"
+fi
+if [[ -n $source ]]; then
+  [[ -d $source ]] || fail "--source $source: no such directory (want the directory of the function's go.mod)"
+  source=$(cd "$source" && pwd)
+fi
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
-
-# The runtime follows go.mod's go line, so that the two cannot drift:
-# go 1.25.0 -> go125.
-runtime=$(sed -n 's/^go \([0-9][0-9]*\)\.\([0-9][0-9]*\).*/go\1\2/p' go.mod)
-[[ -n $runtime ]] || fail "go.mod has no go line to take the runtime from"
+# gcloud runs from here: the default source is this checkout's root.
+[[ -n $source ]] || source=.
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -173,6 +224,10 @@ else
   go build -o "$tmp/cxhook" ./cmd/cxhook
   cli=$tmp/cxhook
 fi
+
+# The module must be one Cloud Functions can build and start. The runtime
+# follows its go line, so that the two cannot drift: go 1.25.0 -> go125.
+runtime=$("$cli" runtime --source "$source") || exit 2
 
 # cxhook runs as the account gcloud uses, with a fresh access token for
 # each call, unless CLOUDSDK_AUTH_ACCESS_TOKEN_FILE names a token already.
@@ -197,6 +252,10 @@ if [[ $gen1 == true ]]; then
   gen_flag=--no-gen2
   generation="1st gen"
 fi
+# cxhook env also derives GOMEMLIMIT from the memory (or passes on the
+# GOMEMLIMIT of this environment).
+env_args=("${common[@]}")
+[[ -z $memory ]] || env_args+=(--memory "$memory")
 
 # deploy_command sets deploy to the gcloud command, given the environment
 # (KEY=VALUE lines). gcloud's ^|^ prefix makes | the separator, as the
@@ -209,7 +268,7 @@ deploy_command() {
     sep="|"
   done <<<"$1"
   deploy=(gcloud functions deploy "$name" "--project=$project" "--region=$region" "$gen_flag"
-    "--runtime=$runtime" --trigger-http --no-allow-unauthenticated --entry-point=Webhook --source=.
+    "--runtime=$runtime" --trigger-http --no-allow-unauthenticated --entry-point=Webhook "--source=$source"
     "--timeout=${function_timeout}s" "--update-env-vars=$env")
   [[ -z $min_instances ]] || deploy+=("--min-instances=$min_instances")
   [[ -z $concurrency ]] || deploy+=("--concurrency=$concurrency")
@@ -218,18 +277,23 @@ deploy_command() {
 }
 
 if [[ $dry_run == true ]]; then
+  # Stop before printing anything if cxhook refuses the flags.
+  env=$("$cli" env "${env_args[@]}" --dry-run) || exit
+  plan=$("$cli" setup "${common[@]}" --dry-run) || exit
   echo "deploy.sh: dry run: nothing is deployed or changed. It would run:"
-  deploy_command "$("$cli" env "${common[@]}" --dry-run)"
+  deploy_command "$env"
   show "${deploy[@]}"
   show cxhook setup "${common[@]}"
-  "$cli" setup "${common[@]}" --dry-run | sed 's/^/    /'
+  printf '%s\n' "$plan" | sed 's/^/    /'
   exit 0
 fi
 
 say "looking up the function's environment"
-env=$(cxhook env "${common[@]}")
+env=$(cxhook env "${env_args[@]}")
 deploy_command "$env"
-say "deploying $name ($generation, $runtime) to $project/$region"
+where=$source
+[[ $where != . ]] || where=$PWD
+say "deploying $where as $name ($generation, $runtime) to $project/$region"
 "${deploy[@]}"
 say "wiring $name to its agents"
 cxhook setup "${common[@]}"

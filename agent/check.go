@@ -35,8 +35,11 @@ type Served struct {
 }
 
 // ServedBy returns what h serves; the flexible lists are empty unless h is
-// also a [FlexibleHandlers].
+// also a [FlexibleHandlers]. A nil h serves nothing.
 func ServedBy(h Handlers) Served {
+	if h == nil {
+		return Served{}
+	}
 	s := Served{Tags: h.Tags()}
 	if fh, ok := h.(FlexibleHandlers); ok {
 		s.FlexibleTags, s.FlexiblePaths = fh.FlexibleTags(), fh.FlexiblePaths()
@@ -54,6 +57,11 @@ type CheckOptions struct {
 	// WebhookTimeout is the function's CXHOOK_WEBHOOK_TIMEOUT: how long it
 	// takes Dialogflow to wait. The function's webhooks must wait as long.
 	WebhookTimeout time.Duration
+	// ExternalWebhooks are the display names of webhooks that call another
+	// service than the function (a Google API, a partner's backend): their
+	// call sites are not checked against the function's handlers, nor
+	// their URI and timeout against the function's.
+	ExternalWebhooks []string
 }
 
 // Severity ranks a finding.
@@ -125,15 +133,23 @@ func (f Finding) String() string {
 //   - pages and flows that call a webhook with no webhook.error handler in
 //     scope (cxlint's R011: a failed call goes unnoticed);
 //   - webhook.error handlers that call a webhook, which the API forbids.
+//
+// The first three leave out the call sites of opts.ExternalWebhooks.
 func Check(a *Agent, served Served, opts CheckOptions) []Finding {
 	c := &checker{served: served, opts: opts, seen: map[Finding]bool{}}
-	sites := a.CallSites()
+	all := a.CallSites()
+	var sites []CallSite
+	for _, s := range all {
+		if !slices.Contains(opts.ExternalWebhooks, s.Webhook.DisplayName) {
+			sites = append(sites, s)
+		}
+	}
 	for _, s := range sites {
 		c.site(s)
 	}
 	c.unused(sites)
 	c.webhooks(a, sites)
-	c.errorHandlers(a, sites)
+	c.errorHandlers(a, all)
 	slices.SortStableFunc(c.findings, func(x, y Finding) int { return int(y.Severity) - int(x.Severity) })
 	return c.findings
 }
@@ -273,7 +289,7 @@ func (c *checker) webhooks(a *Agent, sites []CallSite) {
 		}
 	}
 	for _, w := range a.Webhooks {
-		if !served[w] && !under(w.URI) {
+		if !served[w] && !under(w.URI) || slices.Contains(c.opts.ExternalWebhooks, w.DisplayName) {
 			continue
 		}
 		if base != "" && !under(w.URI) {

@@ -193,7 +193,9 @@ func TestServedBy(t *testing.T) {
 	}
 }
 
-func nil2(ctx context.Context, req *fulfillment.Request) (*fulfillment.Response, error) { return nil, nil }
+func nil2(ctx context.Context, req *fulfillment.Request) (*fulfillment.Response, error) {
+	return nil, nil
+}
 
 type flexMux struct{}
 

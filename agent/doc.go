@@ -11,7 +11,7 @@
 // reference between them resolved to the object it names. It is the model
 // an emulator walks to run the agent offline, and what [Check] reads to
 // find the tags the agent calls that no handler serves (which Dialogflow
-// would only report as webhook.error, in production), and [SampleRequests]
+// would only report as webhook.error, in production), and [Agent.SampleRequests]
 // to write the WebhookRequest each call site sends.
 //
 // This package is for tests and tools. A deployed webhook function must

@@ -124,7 +124,9 @@ func LoadZip(r io.ReaderAt, size int64) (*Agent, error) {
 
 // LoadFS loads an export from a file system whose root holds agent.json,
 // or holds one folder that does; see [Load]. File names in problems and
-// locations are relative to the export's root.
+// locations are relative to the export's root. LoadFS reads files from
+// several goroutines at once: fsys must allow that, as os.DirFS,
+// *zip.Reader and fstest.MapFS do.
 func LoadFS(fsys fs.FS) (*Agent, error) {
 	root, err := exportRoot(fsys)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/cxhook/cxhook/fulfillment"
@@ -60,7 +61,11 @@ type Sample struct {
 // first case without a condition, and parameter references in texts stay
 // as written (as Dialogflow leaves those it cannot resolve). Values of
 // system entities have the shapes Dialogflow sends (see the sysentity
-// types of package fulfillment), on a fixed day, 2036-03-14.
+// types of package fulfillment), on a fixed day, 2036-03-14. Queued
+// messages leave out the members real requests add and the public proto
+// lacks (text.redactedText, source), so that every request decodes under
+// strict protojson. A flexible webhook's body is its template rendered by
+// [Webhook.RenderBody] with what the turn holds.
 func (a *Agent) SampleRequests(opts SampleOptions) ([]Sample, error) {
 	var out []Sample
 	names := map[string]int{}
@@ -326,18 +331,20 @@ func (g *sampler) enter(t *turn, p *Page, depth int) {
 		if from != nil && !from.IsStart() && depth < maxUpstream && !g.visiting[from] {
 			// The session as the previous page left it.
 			g.enter(t, from, depth+1)
-			if fillsForm(r, from) {
-				for _, fs := range g.filledForm(from, len(from.Form), t) {
-					t.setSession(fs.p, fs.value)
-				}
-			}
 		}
-		t.queued, t.text, t.event, t.intent, t.intentParams = nil, "", "", nil, nil
+		collected := -1
+		if fillsForm(r, from) {
+			collected = g.completeForm(t, from)
+		}
+		if collected >= 0 || r.Intent != nil {
+			// A turn of its own, after the one that entered the page before.
+			t.queued, t.text, t.event, t.intent, t.intentParams = nil, "", "", nil, nil
+		}
 		switch {
 		case r.Intent != nil:
 			g.matchIntent(t, r.Intent)
-		case fillsForm(r, from):
-			t.text = g.sample(lastRequired(from)).text
+		case collected >= 0:
+			t.text = g.sample(from.Form[collected]).text
 		}
 		g.presets(t, r.Fulfillment)
 		g.queue(t, r.Fulfillment, "HANDLER_PROMPT")
@@ -395,8 +402,8 @@ func (g *sampler) matchIntent(t *turn, in *Intent) {
 	}
 	t.text = strings.TrimSpace(phrase.Text())
 	for _, part := range phrase.Parts {
-		if part.Parameter == nil {
-			continue
+		if part.Parameter == nil || slices.ContainsFunc(t.intentParams, func(p intentParam) bool { return p.name == part.Parameter.ID }) {
+			continue // a parameter a phrase annotates twice: its first value
 		}
 		v := g.entityValue(part.Parameter.EntityType, part.Parameter.IsList, part.Parameter.ID, part.Text)
 		t.intentParams = append(t.intentParams, intentParam{part.Parameter.ID, part.Text, v})
@@ -541,15 +548,20 @@ func (g *sampler) filledForm(p *Page, n int, t *turn) []formState {
 	return out
 }
 
-func lastRequired(p *Page) *FormParameter {
-	var last *FormParameter
-	for _, fp := range p.Form {
-		if fp.Required {
-			last = fp
+// completeForm fills t.form with page p's form complete, and the session
+// with its values. It returns the index of the required parameter the
+// user gave last (the last the session did not fill), or -1 if the
+// session filled them all on entry.
+func (g *sampler) completeForm(t *turn, p *Page) int {
+	last := -1
+	for i, fs := range g.emptyForm(p, t) {
+		if fs.p.Required && fs.state != "FILLED" {
+			last = i
 		}
 	}
-	if last == nil && len(p.Form) > 0 {
-		last = p.Form[len(p.Form)-1]
+	t.form = g.filledForm(p, len(p.Form), t)
+	for _, fs := range t.form {
+		t.setSession(fs.p, fs.value)
 	}
 	return last
 }
@@ -616,17 +628,13 @@ func (g *sampler) route(t *turn, p *Page, r *Route) {
 		t.form = g.emptyForm(p, t)
 		g.matchIntent(t, r.Intent)
 	case fillsForm(r, p):
-		// The form is complete: the last required parameter came this turn.
+		// The form is complete: its last parameter came this turn, or, if
+		// the session filled them all, the page was entered this turn.
 		g.enter(t, p, 0)
-		t.queued, t.event, t.intent, t.intentParams = nil, "", nil, nil
-		t.form = g.filledForm(p, len(p.Form), t)
-		last := indexOf(p.Form, lastRequired(p))
-		t.form[last].justCollected = true
-		t.text = g.sample(p.Form[last]).text
-		for _, fs := range t.form {
-			if fs.state == "FILLED" {
-				t.setSession(fs.p, fs.value)
-			}
+		if last := g.completeForm(t, p); last >= 0 {
+			t.queued, t.event, t.intent, t.intentParams = nil, "", nil, nil
+			t.form[last].justCollected = true
+			t.text = g.sample(p.Form[last]).text
 		}
 	default:
 		// A condition route: evaluated in the turn that entered the page.

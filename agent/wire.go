@@ -20,42 +20,27 @@ import (
 // {"seconds": 5, "nanos": 0}, or as protojson does, "5s" or "1.5s".
 type duration struct{ d time.Duration }
 
+// maxDuration is the longest duration time.Duration holds, in seconds
+// (292 years; no timeout is that long).
+const maxDuration int64 = math.MaxInt64/int64(time.Second) - 1
+
 func (d *duration) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	switch dec.PeekKind() {
-	case 'n':
-		_, err := dec.ReadToken()
+	str, seconds, nanos, err := readSecondsNanos(dec)
+	switch {
+	case err != nil:
 		return err
-	case '"':
-		tok, err := dec.ReadToken()
-		if err != nil {
-			return err
-		}
-		s := tok.String()
-		if !strings.HasSuffix(s, "s") {
-			return errors.New(`a duration string must end in "s"`)
-		}
-		f, err := strconv.ParseFloat(strings.TrimSuffix(s, "s"), 64)
-		if err != nil || math.IsNaN(f) || math.Abs(f) > 315576000000 {
-			return errors.New("not a duration")
+	case str != nil:
+		f, err := strconv.ParseFloat(strings.TrimSuffix(*str, "s"), 64)
+		if !strings.HasSuffix(*str, "s") || err != nil || math.IsNaN(f) || math.Abs(f) > float64(maxDuration) {
+			return errors.New(`not a duration ("5s")`)
 		}
 		d.d = time.Duration(f * float64(time.Second))
-		return nil
+	default:
+		if seconds < -maxDuration || seconds > maxDuration || nanos < -999999999 || nanos > 999999999 {
+			return errors.New("duration out of range")
+		}
+		d.d = time.Duration(seconds)*time.Second + time.Duration(nanos)
 	}
-	var w struct {
-		Seconds int64Value `json:"seconds"`
-		Nanos   int64Value `json:"nanos"`
-	}
-	if err := json.UnmarshalDecode(dec, &w); err != nil {
-		return err
-	}
-	if w.Seconds < -315576000000 || w.Seconds > 315576000000 || w.Nanos < -999999999 || w.Nanos > 999999999 {
-		return errors.New("duration out of range")
-	}
-	// Durations over 292 years overflow time.Duration; no timeout is that long.
-	if int64(w.Seconds) > math.MaxInt64/int64(time.Second)-1 || int64(w.Seconds) < math.MinInt64/int64(time.Second)+1 {
-		return errors.New("duration out of range")
-	}
-	d.d = time.Duration(w.Seconds)*time.Second + time.Duration(w.Nanos)
 	return nil
 }
 
@@ -65,35 +50,44 @@ func (d *duration) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 type timestamp struct{ t time.Time }
 
 func (t *timestamp) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	switch dec.PeekKind() {
-	case 'n':
-		_, err := dec.ReadToken()
+	str, seconds, nanos, err := readSecondsNanos(dec)
+	switch {
+	case err != nil:
 		return err
-	case '"':
-		tok, err := dec.ReadToken()
-		if err != nil {
-			return err
-		}
-		v, err := time.Parse(time.RFC3339Nano, tok.String())
+	case str != nil:
+		v, err := time.Parse(time.RFC3339Nano, *str)
 		if err != nil {
 			return errors.New("not an RFC 3339 time")
 		}
 		t.t = v.UTC()
-		return nil
+	default:
+		// The range of google.protobuf.Timestamp: years 1 to 9999.
+		if seconds < -62135596800 || seconds > 253402300799 || nanos < 0 || nanos > 999999999 {
+			return errors.New("timestamp out of range")
+		}
+		t.t = time.Unix(seconds, nanos).UTC()
+	}
+	return nil
+}
+
+// readSecondsNanos reads a Duration or Timestamp: a string, for the caller
+// to parse, or the export's {"seconds", "nanos"} object (null reads as
+// zero).
+func readSecondsNanos(dec *jsontext.Decoder) (str *string, seconds, nanos int64, err error) {
+	if dec.PeekKind() == '"' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		s := tok.String()
+		return &s, 0, 0, nil
 	}
 	var w struct {
 		Seconds int64Value `json:"seconds"`
 		Nanos   int64Value `json:"nanos"`
 	}
-	if err := json.UnmarshalDecode(dec, &w); err != nil {
-		return err
-	}
-	// The range of google.protobuf.Timestamp: years 1 to 9999.
-	if w.Seconds < -62135596800 || w.Seconds > 253402300799 || w.Nanos < 0 || w.Nanos > 999999999 {
-		return errors.New("timestamp out of range")
-	}
-	t.t = time.Unix(int64(w.Seconds), int64(w.Nanos)).UTC()
-	return nil
+	err = json.UnmarshalDecode(dec, &w)
+	return nil, int64(w.Seconds), int64(w.Nanos), err
 }
 
 // int64Value reads an integer written as a JSON number (the export's form)

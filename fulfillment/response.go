@@ -37,12 +37,25 @@ type Response struct {
 
 // ResponseFromJSON returns a response that sends doc, a WebhookResponse in
 // its JSON form, as it is. It is for code that builds responses some other
-// way (the cxpbconv package uses it for generated cxpb types); doc must be
-// a JSON object, and nothing else about it is checked.
+// way (the cxpbconv package uses it for generated cxpb types).
+//
+// doc must be what Dialogflow accepts: a JSON object that protojson
+// decodes strictly into google.cloud.dialogflow.cx.v3.WebhookResponse.
+// Field names are the lowerCamelCase or the snake_case ones; a member the
+// message does not have, an enum name the enum does not have (state
+// "VALID"), a value of the wrong JSON type (required "true", a number as
+// displayName), two members of one oneof (targetPage and targetFlow) or a
+// field given twice are refused, and the error names the field, as in
+// "pageInfo.formInfo.parameterInfo[0].required: want true or false, not a
+// string". Null stands for an absent field, as in protojson.
 func ResponseFromJSON(doc []byte) (*Response, error) {
 	v := jsontext.Value(doc)
-	if !v.IsValid() || v.Kind() != '{' {
+	if v.Kind() != '{' {
 		return nil, errors.New("fulfillment: ResponseFromJSON: not a JSON object")
+	}
+	// checkResponse reads every token: what it passes is valid JSON.
+	if err := checkResponse(doc); err != nil {
+		return nil, fmt.Errorf("fulfillment: ResponseFromJSON: %w", err)
 	}
 	v = v.Clone()
 	if err := v.Compact(); err != nil {

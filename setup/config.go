@@ -27,6 +27,14 @@ type Config struct {
 	// WebhookTimeout is how long Dialogflow waits for the function, at most
 	// 30s; zero means Dialogflow's default, 5s.
 	WebhookTimeout time.Duration
+	// Memory is the memory of the function's instances as gcloud's
+	// --memory takes it (512Mi, 1Gi, 512MB); empty means the function's
+	// current size, or [DefaultMemory] for a new function. Only
+	// [Setup.Env] reads it, to derive GOMEMLIMIT ([MemoryLimit]).
+	Memory string
+	// MemoryLimit, if set, is the GOMEMLIMIT to deploy the function with
+	// instead of the one derived from Memory.
+	MemoryLimit string
 }
 
 // Validate checks the config and fills in defaults.
@@ -49,6 +57,14 @@ func (c *Config) Validate() error {
 	}
 	if c.WebhookName == "" {
 		c.WebhookName = c.Function
+	}
+	if c.Memory != "" {
+		if _, err := ParseMemory(c.Memory); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.MemoryLimit != "" && !goMemLimit.MatchString(c.MemoryLimit) {
+		errs = append(errs, fmt.Errorf("%s=%q: want a size such as 200MiB or 1GiB (units B, KiB, MiB, GiB, TiB), or off", EnvMemoryLimit, c.MemoryLimit))
 	}
 	if c.Gen != Gen1 && c.Gen != Gen2 {
 		errs = append(errs, fmt.Errorf("unknown generation %d", c.Gen))

@@ -9,8 +9,9 @@
 //
 // Dialogflow calls a webhook with an ID token of the agent project's
 // Dialogflow service agent, service-NUMBER@gcp-sa-dialogflow.iam.gserviceaccount.com
-// ([ServiceAgentEmail]). Behind --no-allow-unauthenticated the platform lets
-// the call through only if that identity holds the invoker role
+// (auth.ServiceAgentEmail gives it; its IAM member is [ServiceAgentMember]).
+// Behind --no-allow-unauthenticated the platform lets the call through only
+// if that identity holds the invoker role
 // ([Generation.InvokerRole]): roles/run.invoker on the Cloud Run service of
 // a 2nd gen function, roles/cloudfunctions.invoker on a 1st gen function.
 // The grant is made in the function's project, which may differ from the
@@ -29,8 +30,11 @@
 //	cfg := setup.Config{Project: "my-functions", Region: "europe-west1", Function: "cxhook", Agents: []setup.Agent{agent}}
 //	err = s.Run(ctx, cfg)
 //
-// [Setup.Env] gives the environment to deploy the function with;
-// [Config.Plan] says what Run would do without calling anything.
+// [Setup.Env] gives the environment to deploy the function with, GOMEMLIMIT
+// from the instance memory included ([MemoryLimit]); [Config.Plan] says
+// what Run would do without calling anything. [CheckModule] says, before
+// anything is uploaded, whether a Go module can be deployed as the
+// function and on which runtime.
 //
 // # Safe to repeat
 //

@@ -7,9 +7,9 @@ import (
 	"github.com/cxhook/cxhook/setup"
 )
 
-func ExampleServiceAgentEmail() {
-	fmt.Println(setup.ServiceAgentEmail("123456789012"))
-	// Output: service-123456789012@gcp-sa-dialogflow.iam.gserviceaccount.com
+func ExampleServiceAgentMember() {
+	fmt.Println(setup.ServiceAgentMember("123456789012"))
+	// Output: serviceAccount:service-123456789012@gcp-sa-dialogflow.iam.gserviceaccount.com
 }
 
 func ExampleGeneration_InvokerRole() {
@@ -83,4 +83,15 @@ func ExampleConfig_Env() {
 	// CXHOOK_AGENT_PROJECT_NUMBERS=222
 	// CXHOOK_AUDIENCES=https://cxhook-111.us-central1.run.app,https://us-central1-my-functions.cloudfunctions.net/cxhook
 	// CXHOOK_WEBHOOK_TIMEOUT=5s
+}
+
+func ExampleMemoryLimit() {
+	for _, memory := range []string{"256Mi", "512Mi", "2Gi"} {
+		limit, _ := setup.MemoryLimit(memory)
+		fmt.Println(memory, "GOMEMLIMIT="+limit)
+	}
+	// Output:
+	// 256Mi GOMEMLIMIT=217MiB
+	// 512Mi GOMEMLIMIT=435MiB
+	// 2Gi GOMEMLIMIT=1740MiB
 }

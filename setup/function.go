@@ -66,6 +66,40 @@ func (c functions) get(ctx context.Context, gen Generation, name string) (*Funct
 	return out, nil
 }
 
+// memory reads the memory size of a function's instances, in gcloud's
+// --memory syntax, and whether the function exists. It reads any
+// function, whatever its state, so that a function whose last deployment
+// failed can be deployed again.
+func (c functions) memory(ctx context.Context, gen Generation, name string) (mem string, exists bool, err error) {
+	if gen == Gen1 {
+		fn, err := c.v1.Projects.Locations.Functions.Get(name).Context(ctx).Do()
+		if isNotFound(err) {
+			return "", false, nil
+		}
+		if err != nil {
+			return "", false, err
+		}
+		if fn.AvailableMemoryMb > 0 {
+			// MB as gcloud's --memory 512MB means it, so that the limit
+			// is the same whether the size comes from the flag or from
+			// the function.
+			mem = fmt.Sprintf("%dMB", fn.AvailableMemoryMb)
+		}
+		return mem, true, nil
+	}
+	fn, err := c.v2.Projects.Locations.Functions.Get(name).Context(ctx).Do()
+	if isNotFound(err) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	if fn.ServiceConfig != nil {
+		mem = fn.ServiceConfig.AvailableMemory
+	}
+	return mem, true, nil
+}
+
 // setEnv replaces the function's runtime environment variables and waits
 // for the update to finish, polling first after poll.
 func (c functions) setEnv(ctx context.Context, fn *Function, env map[string]string, poll time.Duration) error {

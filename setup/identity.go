@@ -43,7 +43,7 @@ func EnsureServiceAgent(ctx context.Context, su *serviceusage.APIService, projec
 	}
 	if id.Email == "" {
 		// The response may be empty when the identity already existed.
-		return ServiceAgentEmail(projectNumber), nil
+		return serviceAgentEmail(projectNumber), nil
 	}
 	return id.Email, nil
 }

@@ -9,17 +9,22 @@ import (
 	"time"
 )
 
-// ServiceAgentEmail returns the email of the Dialogflow service agent of the
+// serviceAgentEmail returns the email of the Dialogflow service agent of the
 // project with this number: the identity whose ID token Dialogflow sends to
-// a webhook that uses service agent authentication.
-func ServiceAgentEmail(projectNumber string) string {
+// a webhook that uses service agent authentication. It is what
+// auth.ServiceAgentEmail returns, without its check that the number is all
+// digits: a dry run's plan passes placeholders such as "<number of P>".
+func serviceAgentEmail(projectNumber string) string {
 	return "service-" + projectNumber + "@gcp-sa-dialogflow.iam.gserviceaccount.com"
 }
 
 // ServiceAgentMember returns the IAM member of the Dialogflow service agent
-// of the project with this number.
+// of the project with this number,
+// serviceAccount:service-NUMBER@gcp-sa-dialogflow.iam.gserviceaccount.com:
+// the member that setup grants the invoker role. (The email alone, checked,
+// is auth.ServiceAgentEmail.)
 func ServiceAgentMember(projectNumber string) string {
-	return "serviceAccount:" + ServiceAgentEmail(projectNumber)
+	return "serviceAccount:" + serviceAgentEmail(projectNumber)
 }
 
 // Generation is the generation of a function: 2nd gen (Cloud Run functions,

@@ -149,10 +149,14 @@ func (s *Setup) numbers(ctx context.Context, cfg Config) (map[string]string, err
 	return numbers, nil
 }
 
-// Env returns the environment variables the function needs for cfg (see
-// [Config.Env]), looking up project numbers. Deploy the function with them
-// and the URL that [Setup.Run] gives Dialogflow is one of its audiences,
-// unless the platform reports an unexpected URL, which Run then adds.
+// Env returns the environment variables to deploy the function of cfg
+// with: those of [Config.Env], looking up project numbers, and GOMEMLIMIT
+// ([EnvMemoryLimit]): cfg.MemoryLimit if set, else 85 % of the instance
+// memory ([MemoryLimit]), which is cfg.Memory, or the deployed function's
+// if cfg.Memory is empty, or [DefaultMemory] for a function not yet
+// deployed. Deploy the function with them and the URL that [Setup.Run]
+// gives Dialogflow is one of its audiences, unless the platform reports an
+// unexpected URL, which Run then adds. Run leaves GOMEMLIMIT as it is.
 func (s *Setup) Env(ctx context.Context, cfg Config) (map[string]string, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -161,7 +165,13 @@ func (s *Setup) Env(ctx context.Context, cfg Config) (map[string]string, error) 
 	if err != nil {
 		return nil, err
 	}
-	return cfg.Env(numbers), nil
+	env := cfg.Env(numbers)
+	limit, err := s.memoryLimit(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	env[EnvMemoryLimit] = limit
+	return env, nil
 }
 
 // Run makes the deployed function of cfg callable by its agents, changing

@@ -252,3 +252,27 @@ func TestNewRefusesToStartUnconfiguredOnCloudRun(t *testing.T) {
 		t.Fatalf("err = %v, want a ConfigError naming CXHOOK_AUTH", err)
 	}
 }
+
+// TestIDTokenModeThroughNew checks the idtoken mode of a public function
+// through New, with WithAuthOptions pointing the key fetch at an
+// authtest.Issuer instead of Google.
+func TestIDTokenModeThroughNew(t *testing.T) {
+	t.Parallel()
+	iss := authtest.NewIssuer(t)
+	h, err := New(echo, WithGetenv(env(platformEnv, "K_SERVICE", "webhook", "CXHOOK_AUTH", "idtoken")),
+		WithLogger(slog.New(slog.DiscardHandler)), WithAuthOptions(auth.WithHTTPClient(iss.HTTPClient())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"fulfillmentInfo":{"tag":"ping"}}`)
+	for tok, want := range map[string]int{
+		iss.Token(t, authtest.ServiceAgentClaims(testProject, testAud)):                               http.StatusOK,
+		iss.Token(t, authtest.ServiceAgentClaims(testProject, testAud).With("email_verified", false)): http.StatusUnauthorized,
+		iss.Token(t, authtest.ServiceAgentClaims("999999999999", testAud)):                            http.StatusForbidden,
+		iss.PlatformToken(t, authtest.ServiceAgentClaims(testProject, testAud)):                       http.StatusUnauthorized,
+	} {
+		if status, _, got := post(t, h, body, http.Header{"Authorization": {"Bearer " + tok}}); status != want {
+			t.Errorf("status %d, want %d: %s", status, want, got)
+		}
+	}
+}

@@ -26,6 +26,11 @@
 // when the configuration is missing or wrong; [New] returns that error
 // instead. The variables are listed at New.
 //
+// Tests build the handler with New and [WithGetenv], to try a
+// configuration without touching the process's environment (see the
+// example). Package webhook/local runs the function on this machine
+// through the Functions Framework, as Cloud Run does.
+//
 // # Stopping
 //
 // Cloud Run sends SIGTERM and kills the instance 10 s later; locally,

@@ -1,10 +1,11 @@
 // Command peer serves the benchmark job of ../shared/bench (the Dialogflow
 // CX webhook load harness) through cxhook's public API and the Functions
-// Framework, configured as the README recommends for production and as the
-// deployable function is: the fulfillment HTTP adapter with its defaults
-// (5 s webhook deadline, 2 MiB body limit) and a Cloud Logging access line
-// per call on stdout, written in batches (cloudlog.DefaultFlushInterval)
-// and flushed on SIGTERM.
+// Framework, built as the README tells a team to build its function: with
+// webhook.MustNew, so with the deployed function's defaults (5 s webhook
+// deadline, 2 MiB body limit, a Cloud Logging access line per call on
+// stdout, written in batches, the drain on SIGTERM). The benchmark sends no
+// credentials, so the caller check is off unless CXHOOK_AUTH says
+// otherwise, on Cloud Run's code path too (PEER_ENV="K_SERVICE=bench").
 //
 //	EXTRA_PEERS="cxhook=$PWD/bench/peer" BENCH_OUT=$PWD/bench-out ../shared/bench/run.sh mine
 //
@@ -15,14 +16,12 @@ package main
 import (
 	"context"
 	"log"
-	"log/slog"
 	"os"
-	"syscall"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
-	"github.com/cxhook/cxhook/cloudlog"
 	"github.com/cxhook/cxhook/fulfillment"
+	"github.com/cxhook/cxhook/webhook"
 )
 
 // hello is the bench job as a fulfillment handler; every tag goes to it.
@@ -41,9 +40,21 @@ func newMux() *fulfillment.Mux {
 }
 
 func init() {
-	logs := cloudlog.NewHandler(os.Stdout, &cloudlog.Options{ProjectID: os.Getenv("GOOGLE_CLOUD_PROJECT"), FlushInterval: cloudlog.DefaultFlushInterval})
-	cloudlog.FlushBeforeExit(logs, syscall.SIGTERM, os.Interrupt)
-	functions.HTTP("webhook", fulfillment.NewHTTPHandler(newMux(), fulfillment.WithLogger(slog.New(logs))).ServeHTTP)
+	functions.HTTP("webhook", webhook.MustNew(newMux(), webhook.WithGetenv(benchEnv)).ServeHTTP)
+}
+
+// benchEnv is the process's environment, with the caller check off unless
+// CXHOOK_AUTH is set.
+func benchEnv(name string) string {
+	if os.Getenv("CXHOOK_AUTH") == "" {
+		switch name {
+		case "CXHOOK_AUTH":
+			return "none"
+		case "CXHOOK_INSECURE_ALLOW_NO_AUTH":
+			return "true"
+		}
+	}
+	return os.Getenv(name)
 }
 
 func main() {

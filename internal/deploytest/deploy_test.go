@@ -1,8 +1,10 @@
 // Package deploytest runs deploy.sh end to end: the real gcloud CLI and
 // cmd/cxhook against internal/fakegcp, through gcloud's endpoint overrides,
-// a dummy access token file and a throwaway CLOUDSDK_CONFIG. It asserts the
-// exact requests (method, path, query and body) against golden files in
-// testdata/, regenerated with
+// a dummy access token file and a throwaway CLOUDSDK_CONFIG. It deploys the
+// repository's root and function modules of their own (the modules table)
+// from copies outside the repository, and asserts the exact requests
+// (method, path, query and body) against golden files in testdata/,
+// regenerated with
 //
 //	go test ./internal/deploytest -update
 //
@@ -167,12 +169,19 @@ func findGcloud(t *testing.T) string {
 	t.Helper()
 	gcloud, err := exec.LookPath("gcloud")
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("gcloud is not on PATH, and CI is set: install the Google Cloud CLI")
+		if onCI() {
+			t.Fatal("gcloud is not on PATH, and CI is set: install the Google Cloud CLI (the golden files were made with Google Cloud SDK 528.0.0)")
 		}
-		t.Skip("gcloud is not on PATH: skipping the deploy.sh end-to-end test (set CI to make this a failure)")
+		t.Skip("gcloud is not on PATH: skipping the deploy.sh end-to-end test (on CI this fails)")
 	}
 	return gcloud
+}
+
+// onCI reports whether CI is set, and not to false or 0, as .ci/shellcheck
+// reads it.
+func onCI() bool {
+	ci := os.Getenv("CI")
+	return ci != "" && ci != "false" && ci != "0"
 }
 
 // binDir holds the cmd/cxhook that cxhookBinary builds.
@@ -279,13 +288,23 @@ func TestDeploy(t *testing.T) {
 		if diff := cmp.Diff(want, d.fake.Policy(runService)["bindings"]); diff != "" {
 			t.Errorf("bindings (-want +got):\n%s", diff)
 		}
+		// 85% of 512Mi; a rerun without --memory keeps the function's
+		// memory, and so its GOMEMLIMIT.
+		checkMemoryLimit(t, d.fake, "435MiB")
+		d.run(0, cli, "--project="+fnProject, "--region=us-central1", "--agent="+crossAgent, "--webhook-timeout=4.5s")
+		checkMemoryLimit(t, d.fake, "435MiB")
+		if got := d.fake.Function(fnName)["serviceConfig"].(map[string]any)["availableMemory"]; got != "512Mi" {
+			t.Errorf("availableMemory %v after the rerun, want 512Mi", got)
+		}
 	})
 
 	t.Run("1st gen", func(t *testing.T) {
 		t.Parallel()
 		d := newDeployer(t, gcloud)
-		d.run(0, cli, "--project", fnProject, "--region", "us-central1", "--agent", crossAgent, "--gen1")
+		// GOMEMLIMIT in deploy.sh's environment is deployed as it is.
+		d.run(0, append(cli, "GOMEMLIMIT=300MiB"), "--project", fnProject, "--region", "us-central1", "--agent", crossAgent, "--gen1")
 		d.golden("gen1")
+		checkMemoryLimit(t, d.fake, "300MiB")
 		want := []any{map[string]any{
 			"role":    "roles/cloudfunctions.invoker",
 			"members": []any{"serviceAccount:service-222@gcp-sa-dialogflow.iam.gserviceaccount.com"},
@@ -296,9 +315,21 @@ func TestDeploy(t *testing.T) {
 	})
 }
 
-// checkUpload checks what gcloud uploaded: the module and the function's
-// package, without the repository's history, tests or admin-time code.
-func checkUpload(t *testing.T, f *fakegcp.Fake) {
+// checkMemoryLimit checks the deployed function's GOMEMLIMIT.
+func checkMemoryLimit(t *testing.T, f *fakegcp.Fake, want string) {
+	t.Helper()
+	fn := f.Function(fnName)
+	env, _ := fn["environmentVariables"].(map[string]any) // 1st gen
+	if sc, ok := fn["serviceConfig"].(map[string]any); ok {
+		env, _ = sc["environmentVariables"].(map[string]any)
+	}
+	if got := env["GOMEMLIMIT"]; got != want {
+		t.Errorf("GOMEMLIMIT=%v, want %s (environment %v)", got, want, env)
+	}
+}
+
+// uploaded returns the names of the files gcloud uploaded.
+func uploaded(t *testing.T, f *fakegcp.Fake) []string {
 	t.Helper()
 	var body []byte
 	for _, r := range f.Requests() {
@@ -314,6 +345,14 @@ func checkUpload(t *testing.T, f *fakegcp.Fake) {
 	for _, file := range zr.File {
 		names = append(names, file.Name)
 	}
+	return names
+}
+
+// checkUpload checks what gcloud uploaded: the module and the function's
+// package, without the repository's history, tests or admin-time code.
+func checkUpload(t *testing.T, f *fakegcp.Fake) {
+	t.Helper()
+	names := uploaded(t, f)
 	for _, want := range []string{"go.mod", "go.sum", "function.go"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("upload lacks %s: %v", want, names)
@@ -349,6 +388,7 @@ func TestDeployChecksInputs(t *testing.T) {
 		{"concurrency on 1st gen", []string{"--project", "fn-proj", "--region", "us-central1", "--gen1", "--concurrency", "4"}, "1st gen functions serve one request per instance"},
 		{"cpu without memory", []string{"--project", "fn-proj", "--region", "us-central1", "--cpu", "1"}, "--cpu needs --memory"},
 		{"an upper-case name", []string{"--project", "fn-proj", "--region", "us-central1", "--name", "CxHook"}, "--name CxHook: want up to 63 lowercase"},
+		{"a source that is not a directory", []string{"--project", "fn-proj", "--region", "us-central1", "--source", "/nonexistent/module"}, "--source /nonexistent/module: no such directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -363,21 +403,247 @@ func TestDeployChecksInputs(t *testing.T) {
 	}
 }
 
+// A GOMEMLIMIT that Go cannot read would stop go build and cxhook with a
+// runtime error: deploy.sh says what is wrong first.
+func TestDeployChecksGOMEMLIMIT(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command("bash", "../../deploy.sh", "--project", "fn-proj", "--region", "us-central1")
+	cmd.Env = []string{"PATH=/nonexistent", "GOMEMLIMIT=200M"}
+	out, err := cmd.CombinedOutput()
+	want := "GOMEMLIMIT=200M in the environment: want a size such as 200MiB or 1GiB, or off"
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), want) {
+		t.Errorf("%v, output %q; want exit 2 and %q", err, out, want)
+	}
+}
+
 func TestDeployDryRunCallsNothing(t *testing.T) {
 	t.Parallel()
 	d := newDeployer(t, "/nonexistent/gcloud") // gcloud must not run
-	out := d.run(0, cliEnv(t), "--project", fnProject, "--region", "us-central1", "--agent", crossAgent, "--dry-run")
+	out := d.run(0, cliEnv(t), "--project", fnProject, "--region", "us-central1", "--agent", crossAgent, "--memory", "512Mi", "--dry-run")
 
 	if n := len(d.fake.Requests()); n != 0 {
 		t.Errorf("dry run made %d requests", n)
 	}
-	for _, want := range []string{
-		"gcloud functions deploy cxhook --project=fn-proj --region=us-central1 --gen2 --runtime=go125 --trigger-http --no-allow-unauthenticated --entry-point=Webhook --source=. --timeout=5s",
-		"cxhook setup --project fn-proj --region us-central1 --name cxhook --webhook-timeout 5s --agent " + crossAgent,
-		"5. Grant roles/run.invoker",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("dry run output lacks %q:\n%s", want, out)
+	// The commands, pasted into a shell, are the words deploy.sh runs.
+	cmds := pastedCommands(t, out)
+	want := [][]string{
+		{"gcloud", "functions", "deploy", "cxhook", "--project=fn-proj", "--region=us-central1", "--gen2", "--runtime=go125",
+			"--trigger-http", "--no-allow-unauthenticated", "--entry-point=Webhook", "--source=.", "--timeout=5s",
+			"--update-env-vars=^|^CXHOOK_AGENT_PROJECT_NUMBERS=<number of agent-proj>" +
+				"|CXHOOK_AUDIENCES=https://cxhook-<number of fn-proj>.us-central1.run.app,https://us-central1-fn-proj.cloudfunctions.net/cxhook" +
+				"|CXHOOK_AUTH=platform|CXHOOK_WEBHOOK_TIMEOUT=5s|GOMEMLIMIT=435MiB|GOOGLE_CLOUD_PROJECT=fn-proj",
+			"--memory=512Mi"},
+		{"cxhook", "setup", "--project", "fn-proj", "--region", "us-central1", "--name", "cxhook", "--webhook-timeout", "5s", "--agent", crossAgent},
+	}
+	if diff := cmp.Diff(want, cmds); diff != "" {
+		t.Errorf("commands (-want +got):\n%s\noutput:\n%s", diff, out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if len(line) > 100 && !strings.HasPrefix(line, "    ") {
+			t.Errorf("line of %d columns: %s", len(line), line)
 		}
+	}
+	if !strings.Contains(out, "5. Grant roles/run.invoker") {
+		t.Errorf("dry run output lacks the plan:\n%s", out)
+	}
+}
+
+// pastedCommands returns the words of each command in a dry run's output,
+// as bash reads them when the lines are pasted.
+func pastedCommands(t *testing.T, out string) [][]string {
+	t.Helper()
+	var cmds [][]string
+	lines := strings.Split(out, "\n")
+	for i := 0; i < len(lines); i++ {
+		if !strings.HasPrefix(lines[i], "  gcloud ") && !strings.HasPrefix(lines[i], "  cxhook ") {
+			continue
+		}
+		text := lines[i]
+		for strings.HasSuffix(lines[i], "\\") && i+1 < len(lines) {
+			i++
+			text += "\n" + lines[i]
+		}
+		cmd := exec.Command("bash", "-c", `words() { printf '%s\0' "$@"; }; words `+strings.TrimSpace(text))
+		b, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("bash cannot read %q: %v", text, err)
+		}
+		cmds = append(cmds, strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00"))
+	}
+	return cmds
+}
+
+// A dry run stops before printing any command when cxhook refuses the
+// flags: here the README's placeholder agent ID.
+func TestDeployDryRunStopsOnRefusal(t *testing.T) {
+	t.Parallel()
+	d := newDeployer(t, "/nonexistent/gcloud")
+	out := d.run(2, cliEnv(t), "--project", "my-functions", "--region", "europe-west1",
+		"--agent", "projects/my-agents/locations/europe-west1/agents/0a1b2c3d-...", "--dry-run")
+	if !strings.Contains(out, `"0a1b2c3d-..." is not an agent ID`) || strings.Contains(out, "gcloud functions deploy") || strings.Contains(out, "It would run") {
+		t.Errorf("output:\n%s", out)
+	}
+}
+
+// modules are the function modules of their own that TestDeployModule
+// deploys, each from a copy outside the repository. A module that replaces
+// github.com/cxhook/cxhook with a directory gets the replace pointed at
+// this repository and is vendored, as a module in another repository
+// would have to be (gcloud uploads the module's directory alone).
+var modules = []struct {
+	name string
+	dir  string // relative to this package
+}{
+	{"testdata module", "testdata/module"},
+}
+
+// copyModule copies the module in dir to a new directory outside the
+// repository, without its vendor directory, and returns the copy. With
+// vendor, it points github.com/cxhook/cxhook, if the module needs it, at
+// this repository (go mod edit -replace) and runs go mod vendor.
+func copyModule(t *testing.T, dir string, vendor bool) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), filepath.Base(dir))
+	err := filepath.WalkDir(dir, func(path string, e os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		if rel == "vendor" {
+			return filepath.SkipDir
+		}
+		if e.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !vendor {
+		return dst
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gomod, err := os.ReadFile(filepath.Join(dst, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps [][]string
+	if bytes.Contains(gomod, []byte("github.com/cxhook/cxhook")) {
+		steps = append(steps, []string{"go", "mod", "edit", "-replace=github.com/cxhook/cxhook=" + root})
+	}
+	steps = append(steps, []string{"go", "mod", "vendor"})
+	for _, args := range steps {
+		cmd := exec.Command(args[0], args[1:]...)
+		cmd.Dir = dst
+		cmd.Env = append(os.Environ(), "GOTOOLCHAIN=local", "GOFLAGS=")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	return dst
+}
+
+// A module of its own deploys with --source through the same requests as
+// the repository's root (same-project.txt, then same-project-rerun.txt):
+// the same steps, flags and idempotence; only the upload differs.
+func TestDeployModule(t *testing.T) {
+	gcloud := findGcloud(t)
+	cli := cliEnv(t)
+	for _, m := range modules {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			d := newDeployer(t, gcloud)
+			src := copyModule(t, m.dir, true)
+			args := []string{"--project", fnProject, "--region", "us-central1", "--agent", sameAgent, "--source", src}
+
+			out := d.run(0, cli, args...)
+			names := uploaded(t, d.fake)
+			d.golden("same-project")
+			if !strings.Contains(out, "deploying "+src+" as cxhook") {
+				t.Errorf("deploy.sh did not say what it deploys:\n%s", out)
+			}
+			for _, want := range []string{"go.mod", "go.sum", "vendor/modules.txt",
+				"vendor/github.com/cxhook/cxhook/fulfillment/doc.go",
+				"vendor/github.com/GoogleCloudPlatform/functions-framework-go/funcframework/framework.go"} {
+				if !slices.Contains(names, want) {
+					t.Errorf("upload lacks %s: %v", want, names)
+				}
+			}
+			for _, name := range names {
+				if strings.HasPrefix(name, ".git/") || strings.HasPrefix(name, "vendor/github.com/cxhook/cxhook/setup/") {
+					t.Errorf("upload holds %s", name)
+				}
+			}
+			checkMemoryLimit(t, d.fake, "207MiB")
+
+			d.run(0, cli, args...)
+			d.golden("same-project-rerun")
+		})
+	}
+}
+
+// deploy.sh refuses, before calling anything, a module that Cloud
+// Functions cannot build or start, and names the fix. It needs no gcloud.
+func TestDeployRefusesModules(t *testing.T) {
+	t.Parallel()
+	edit := func(file, old, new string) func(t *testing.T, dir string) {
+		return func(t *testing.T, dir string) {
+			path := filepath.Join(dir, file)
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(b, []byte(old)) {
+				t.Fatalf("%s lacks %q", file, old)
+			}
+			if err := os.WriteFile(path, bytes.Replace(b, []byte(old), []byte(new), 1), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		vendor bool
+		change func(t *testing.T, dir string)
+		want   string
+	}{
+		{"a go line too new", true, edit("go.mod", "go 1.25.0", "go 1.27.0"),
+			"go.mod says go 1.27.0, newer than Go 1.26 of go126, the newest Go runtime Cloud Functions offers (go mod init writes the local toolchain's version): lower it: go mod edit -go=1.25.0"},
+		{"no entry point", true, edit("function.go", `functions.HTTP("Webhook",`, `functions.HTTP("Hello",`),
+			`the root package registers "Hello", not "Webhook"`},
+		{"no registration", true, edit("function.go", `functions.HTTP("Webhook", fulfillment.NewHTTPHandler(mux).ServeHTTP)`, `_ = functions.HTTP`),
+			`does not call functions.HTTP("Webhook", ...): register the handler in an init function of that package`},
+		{"a replace outside, not vendored", false, nil,
+			"go.mod replaces github.com/cxhook/cxhook with ../../../.., outside the module's directory, and gcloud uploads that directory alone: vendor the module's dependencies (go mod vendor in"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d := newDeployer(t, "/nonexistent/gcloud") // gcloud must not run
+			src := copyModule(t, modules[0].dir, tc.vendor)
+			if tc.change != nil {
+				tc.change(t, src)
+			}
+			for _, dry := range []bool{false, true} {
+				args := []string{"--project", fnProject, "--region", "us-central1", "--source", src}
+				if dry {
+					args = append(args, "--dry-run")
+				}
+				out := d.run(2, cliEnv(t), args...)
+				if !strings.Contains(out, tc.want) || strings.Contains(out, "gcloud functions deploy") {
+					t.Errorf("deploy.sh %v:\n%s\nwant %q and no command", args, out, tc.want)
+				}
+			}
+			if n := len(d.fake.Requests()); n != 0 {
+				t.Errorf("made %d requests", n)
+			}
+		})
 	}
 }

@@ -215,3 +215,25 @@ func TestMembersFollowTheirHandlers(t *testing.T) {
 	}
 	runtime.KeepAlive(keep)
 }
+
+// BenchmarkTrack measures what tracking costs a call, against the same
+// handler untracked, with calls on every CPU.
+func BenchmarkTrack(b *testing.B) {
+	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {})
+	c := newCoordinator()
+	c.notify = func(chan<- os.Signal, ...os.Signal) {}
+	for _, bb := range []struct {
+		name string
+		h    http.Handler
+	}{{"untracked", ok}, {"tracked", c.track(ok, nil)}} {
+		b.Run(bb.name, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodPost, "/", nil)
+			b.RunParallel(func(pb *testing.PB) {
+				w := httptest.NewRecorder()
+				for pb.Next() {
+					bb.h.ServeHTTP(w, req)
+				}
+			})
+		})
+	}
+}

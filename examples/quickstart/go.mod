@@ -1,0 +1,23 @@
+module example.com/quickstart
+
+go 1.25.0
+
+require (
+	github.com/GoogleCloudPlatform/functions-framework-go v1.9.2
+	github.com/cxhook/cxhook v0.0.0-00010101000000-000000000000
+)
+
+require (
+	cloud.google.com/go/functions v1.25.0 // indirect
+	github.com/cloudevents/sdk-go/v2 v2.15.2 // indirect
+	github.com/go-json-experiment/json v0.0.0-20251027170946-4849db3c2f7e // indirect
+	github.com/google/uuid v1.6.0 // indirect
+	github.com/json-iterator/go v1.1.10 // indirect
+	github.com/modern-go/concurrent v0.0.0-20180228061459-e0a39a4cb421 // indirect
+	github.com/modern-go/reflect2 v0.0.0-20180701023420-4b7aa43c6742 // indirect
+	go.uber.org/atomic v1.4.0 // indirect
+	go.uber.org/multierr v1.1.0 // indirect
+	go.uber.org/zap v1.10.0 // indirect
+)
+
+replace github.com/cxhook/cxhook => ../..
