@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -104,8 +105,8 @@ func TestFlowStackAndHandlerResume(t *testing.T) {
 	// Sub's $flow.inner is gone by then (PolicyFlowParams).
 	turn := c.send(Intent("go.caller", nil))
 	c.expect(turn, "Caller", "entering caller", "h1", "in sub x", "h3 true $flow.inner")
-	if turn.FlowName() != "Default Start Flow" {
-		t.Errorf("flow %q", turn.FlowName())
+	if turn.FlowName() != "Default Start Flow" || !hasNote(turn, PolicyFlowParams) {
+		t.Errorf("flow %q, notes %v", turn.FlowName(), turn.Notes)
 	}
 	// An intent route calls Failing, which ends with END_FLOW_WITH_FAILURE:
 	// Caller resumes after that route (its condition routes run again) and
@@ -159,10 +160,14 @@ func TestFormFilling(t *testing.T) {
 	// handler is not used while a parameter is prompted.
 	c.expect(c.send(noMatch()), "Form", "a nm1")
 	c.expect(c.send(noMatch()), "Form", "a nmd")
-	c.expect(c.send(noMatch()), "Form", "a nmd")
+	turn := c.send(noMatch())
+	c.expect(turn, "Form", "a nmd")
+	if !hasNote(turn, PolicyCounters) {
+		t.Errorf("the third no-match does not note the counter policy: %v", turn.Notes)
+	}
 	// The webhook of b's prompt makes a INVALID: a's sys.invalid-parameter
 	// handler prompts for it in the same turn.
-	turn := c.send(fill("a", "bad"))
+	turn = c.send(fill("a", "bad"))
 	c.expect(turn, "Form", "give b", "a was invalid, give a")
 	if _, ok := turn.Params["a"]; ok || !hasNote(turn, PolicyInvalidParam) {
 		t.Errorf("after INVALID: params %v, notes %v", turn.Params, turn.Notes)
@@ -296,5 +301,26 @@ func TestTransitionLimit(t *testing.T) {
 	}
 	if turn.Err != errTransitionLimit || !hasNote(turn, PolicyTransitionLimit) || turn.PageName() != "Loop" {
 		t.Errorf("err %v, page %q, notes %v", turn.Err, turn.PageName(), turn.Notes)
+	}
+}
+
+// TestPoliciesDocumented: every policy has a name, a decision and a
+// reason, and the package documentation names it.
+func TestPoliciesDocumented(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(doc)), " ")
+	for i, p := range Policies() {
+		if int(p.Policy) != i+1 || p.Policy.Name() != p.Name || p.Name == "" || p.Does == "" || p.Why == "" {
+			t.Errorf("policy %d: %+v", i+1, p)
+		}
+		if !strings.Contains(text, " "+p.Name+",") && !strings.Contains(text, " "+p.Name+" ") {
+			t.Errorf("doc.go does not name policy %s", p.Name)
+		}
+	}
+	if n := len(Policies()); n != int(PolicyExpr) {
+		t.Errorf("%d policies in the table, %d constants", n, PolicyExpr)
 	}
 }

@@ -325,6 +325,9 @@ func (t *turn) handleInput(fr *frame) {
 		}
 		*n++
 		t.event = fmt.Sprintf("%s-%d", base, *n)
+		if *n > 1 {
+			t.note(PolicyCounters, fmt.Sprintf("%s counts %d on page %q since its input was last understood or it was entered", base, *n, fr.page.DisplayName))
+		}
 		t.step(StepEvent, "%s", t.event)
 		for _, sl := range t.s.e.slotsOf(fr.page) {
 			if sl.route.Intent == nil {
@@ -606,6 +609,9 @@ func (t *turn) reprompt(fr *frame, p *agent.FormParameter, base string, idx int)
 	c := fr.form.count(p.DisplayName)
 	c[idx]++
 	ev := fmt.Sprintf("%s-%d", base, c[idx])
+	if c[idx] > 1 {
+		t.note(PolicyCounters, fmt.Sprintf("%s counts %d for parameter %s since it was last filled or the page entered", base, c[idx], p.DisplayName))
+	}
 	t.step(StepEvent, "%s on parameter %s", ev, p.DisplayName)
 	for _, name := range []string{ev, base + "-default"} {
 		for _, h := range p.Reprompts {
@@ -808,6 +814,9 @@ func (t *turn) endFlow(k agent.TargetKind) {
 		return
 	}
 	s.stack = s.stack[:len(s.stack)-1]
+	if len(done.flowParams) > 0 {
+		t.note(PolicyFlowParams, fmt.Sprintf("the $flow parameters of %q (%s) end with it", done.flow.DisplayName, strings.Join(done.flowParams.Names(), ", ")))
+	}
 	caller := s.top()
 	switch k {
 	case agent.TargetEndFlowWithCancellation:

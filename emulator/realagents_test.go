@@ -66,9 +66,6 @@ func TestGraffitiAgent(t *testing.T) {
 // export defines them, FLEXIBLE, and records the bodies.
 func feedbackMux(bodies *[]map[string]any) *fulfillment.Mux {
 	mux := fulfillment.NewMux()
-	type check struct {
-		Phone string `json:"phone_number"`
-	}
 	type checked struct {
 		Elapsed string `json:"last_feedback_time_elapsed"`
 	}

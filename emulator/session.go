@@ -118,21 +118,20 @@ type SessionConfig struct {
 // A Session is one conversation with the agent. It is not safe for
 // concurrent use.
 type Session struct {
-	e        *Emulator
-	cfg      SessionConfig
-	id       string
-	params   Params
-	stack    []*frame
-	prev     *pageSnapshot
-	ended    bool
-	endFlow  *agent.Flow
-	rand     *rand.Rand
-	now      func() time.Time
-	ctx      expr.Context
-	env      env
-	turnNo   int
-	cur      *turn
-	respSeed uint64
+	e       *Emulator
+	cfg     SessionConfig
+	id      string
+	params  Params
+	stack   []*frame
+	prev    *pageSnapshot
+	ended   bool
+	endFlow *agent.Flow
+	rand    *rand.Rand
+	now     func() time.Time
+	ctx     expr.Context
+	env     env
+	turnNo  int
+	cur     *turn
 	// setBy is what set each session parameter in the last turn.
 	setBy map[string]string
 }
@@ -160,7 +159,6 @@ func (e *Emulator) NewSession(cfg SessionConfig) *Session {
 	h.Write([]byte(s.id))
 	seed := h.Sum64() ^ base
 	s.rand = rand.New(rand.NewPCG(base, seed))
-	s.respSeed = seed
 	s.now = cfg.Now
 	if s.now == nil {
 		s.now = e.cfg.Now

@@ -282,7 +282,7 @@ func checkFailureWith(t *testing.T, wh *Webhooks, event, text string, attempts i
 		t.Errorf("call %s: event %q silent %v attempts %d; want %q, %d attempt(s)", w, w.Event, w.Silent, w.Attempts, event, attempts)
 	}
 	// The same failure from a route with a target is silent.
-	turn = c.send(Intent("go.hooks", nil))
+	c.send(Intent("go.hooks", nil))
 	turn = c.send(Intent("hook.fail.target", nil))
 	c.expect(turn, "Nav A", "before fail", "at A")
 	if w := turn.Webhooks[0]; w.Event != event || !w.Silent {

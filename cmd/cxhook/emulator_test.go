@@ -198,3 +198,21 @@ func TestRunDispatchesEmulatorCommands(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
 	}
 }
+
+// FuzzParseKV: parseKV never panics, and every name it returns is a word.
+func FuzzParseKV(f *testing.F) {
+	for _, s := range []string{`a=1 b=two words`, `d={"x": 1} e=[1, 2]`, `=`, `a==b`, ` x = y `, "k=\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := parseKV(s)
+		if err != nil {
+			return
+		}
+		for k := range p {
+			if k == "" || strings.ContainsAny(k, " \t=") {
+				t.Errorf("parseKV(%q) gave the name %q", s, k)
+			}
+		}
+	})
+}
