@@ -324,3 +324,96 @@ func TestPoliciesDocumented(t *testing.T) {
 		t.Errorf("%d policies in the table, %d constants", n, PolicyExpr)
 	}
 }
+
+// handlerText is an event handler that says text.
+func handlerText(event, text string) *agent.EventHandler {
+	return &agent.EventHandler{Event: event, Fulfillment: &agent.Fulfillment{Messages: []agent.Message{{Message: fulfillment.Text(text)}}}}
+}
+
+// flowWithStart returns a flow whose start page has the given routes and
+// event handlers.
+func flowWithStart(name string, routes []*agent.Route, handlers ...*agent.EventHandler) *agent.Flow {
+	f := &agent.Flow{ID: name, DisplayName: name, Routes: routes, EventHandlers: handlers}
+	f.StartPage = &agent.Page{Flow: f, ID: "START_PAGE", DisplayName: "Start Page", Routes: routes, EventHandlers: handlers}
+	for _, r := range routes {
+		r.Page = f.StartPage
+	}
+	for _, h := range handlers {
+		h.Page = f.StartPage
+	}
+	return f
+}
+
+// TestEndFlowKinds: each END_FLOW variant returns to the calling page,
+// which handles the event that variant raises; with an empty stack each
+// ends the session.
+func TestEndFlowKinds(t *testing.T) {
+	for _, tc := range []struct {
+		kind  agent.TargetKind
+		event string
+	}{
+		{agent.TargetEndFlow, ""},
+		{agent.TargetEndFlowWithCancellation, "flow-cancelled"},
+		{agent.TargetEndFlowWithFailure, "flow-failed"},
+		{agent.TargetEndFlowWithHumanEscalation, "flow-failed-human-escalation"},
+	} {
+		t.Run(tc.kind.String(), func(t *testing.T) {
+			sub := flowWithStart("Sub", []*agent.Route{{Condition: "true", Target: agent.Target{Kind: tc.kind}}})
+			call := handlerText("call", "calling")
+			call.Target = agent.Target{Kind: agent.TargetFlow, Flow: sub}
+			main := flowWithStart("Main", nil, call,
+				handlerText("flow-cancelled", "cancelled"), handlerText("flow-failed", "failed"),
+				handlerText("flow-failed-human-escalation", "escalated"))
+			a := &agent.Agent{StartFlow: main, Flows: []*agent.Flow{main, sub}}
+			e, err := New(a, Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := newConvo(t, e, SessionConfig{})
+			turn := c.send(Event("call"))
+			want := []string{"calling"}
+			if tc.event != "" {
+				want = append(want, map[string]string{"flow-cancelled": "cancelled", "flow-failed": "failed", "flow-failed-human-escalation": "escalated"}[tc.event])
+			}
+			c.expect(turn, "Start Page", want...)
+			if turn.FlowName() != "Main" {
+				t.Errorf("flow %q", turn.FlowName())
+			}
+			// Started in Sub, the same target ends the session.
+			c = newConvo(t, e, SessionConfig{Flow: sub})
+			c.expect(c.send(Event("anything")), "End Session")
+		})
+	}
+}
+
+// TestFlowStackLimit: a flow that calls itself fills the stack to 25,
+// dropping the oldest flows, until the transition limit stops the turn.
+func TestFlowStackLimit(t *testing.T) {
+	loop := flowWithStart("Loop", []*agent.Route{{Condition: "true"}})
+	loop.Routes[0].Target = agent.Target{Kind: agent.TargetFlow, Flow: loop}
+	e, err := New(&agent.Agent{StartFlow: loop, Flows: []*agent.Flow{loop}}, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := e.NewSession(SessionConfig{})
+	turn, err := s.Send(context.Background(), Event("go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.stack) != MaxFlowStack || !hasNote(turn, PolicyFlowStack) || turn.Err != errTransitionLimit {
+		t.Errorf("stack %d, err %v, notes %v", len(s.stack), turn.Err, turn.Notes)
+	}
+}
+
+// TestNoInputWhileFilling: no input on a parameter without a no-input
+// handler repeats its prompt.
+func TestNoInputWhileFilling(t *testing.T) {
+	e := newEmulator(t, semanticsAgent, Config{Seed: 1})
+	c := newConvo(t, e, SessionConfig{})
+	c.send(Intent("go.form", nil))
+	turn := c.send(Text(""))
+	c.expect(turn, "Form", "give a")
+	if !hasNote(turn, PolicyFillingNoMatch) {
+		t.Errorf("notes %v", turn.Notes)
+	}
+}

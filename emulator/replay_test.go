@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -221,3 +222,52 @@ func TestReplayFlightAgentAgainstExample(t *testing.T) {
 	t.Logf("resync: %s", Tally(results))
 	t.Logf("no resync: %s", Tally(replayExample(t, inProcessExample, false)))
 }
+
+// TestReplayInputKinds replays recordings whose inputs are an event, an
+// intent, text and DTMF, with tracked parameters and the clock pinned to
+// the recording's creation time.
+func TestReplayInputKinds(t *testing.T) {
+	e := newEmulator(t, semanticsAgent, Config{Seed: 1})
+	a := e.Agent()
+	r := e.Replay(context.Background(), a.TestCase("Replay - input kinds"), ReplayConfig{})
+	if !r.Passed {
+		var b bytes.Buffer
+		WriteReport(&b, []*CaseResult{r}, ReportOptions{Trace: true})
+		t.Fatalf("%s", b.Bytes())
+	}
+	if got := r.Turns[3].Got.Webhooks; len(got) != 0 {
+		t.Errorf("calls %v", got)
+	}
+
+	// Each kind of difference is found, and only tracked parameters count.
+	r = e.Replay(context.Background(), a.TestCase("Replay - differences"), ReplayConfig{})
+	types := func(tr *TurnResult) []DiffType {
+		var out []DiffType
+		for _, d := range tr.Diffs {
+			out = append(out, d.Type)
+		}
+		return out
+	}
+	for i, want := range [][]DiffType{
+		{DiffIntent, DiffFlow, DiffPage, DiffUtterance},
+		nil,
+		{DiffParameters},
+	} {
+		if got := types(r.Turns[i]); !slices.Equal(got, want) {
+			t.Errorf("turn %d: differences %v, want %v: %v", i+1, got, want, r.Turns[i].Diffs)
+		}
+	}
+	if d := r.Turns[2].Diffs; len(d) == 1 && (d[0].Untracked || d[0].Description != `extra: missing, want "x"`) {
+		t.Errorf("tracked difference %+v", d[0])
+	}
+	if r.Passed || r.Agreeing() != 1 {
+		t.Errorf("passed %v, agreeing %d", r.Passed, r.Agreeing())
+	}
+	var b bytes.Buffer
+	if err := WriteJUnit(&b, "semantics", []*CaseResult{r}); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "replay/semantics-differences.junit.xml", regexpTime.ReplaceAll(b.Bytes(), []byte(`time="T"`)))
+}
+
+var regexpTime = regexp.MustCompile(`time="[0-9.]+"`)
