@@ -201,10 +201,15 @@ func TestFormPrefillFromIntent(t *testing.T) {
 
 func TestPreviousPage(t *testing.T) {
 	e := newEmulator(t, semanticsAgent, Config{Seed: 1})
-	c := newConvo(t, e, SessionConfig{})
-	c.expect(c.send(Intent("go.nav", nil)), "Nav A", "at A")
+	c := newConvo(t, e, SessionConfig{Params: Params{"where": "the start"}})
+	turn := c.send(Intent("go.nav", nil))
+	c.expect(turn, "Nav A", "at A")
+	// The payload's strings are rendered too.
+	if m := turn.Messages; len(m) != 2 || m[1].Kind != fulfillment.KindPayload || compactJSON(jsonOf(m[1].Raw.Payload().Get("richContent"))) != `[[{"n":1,"title":"at the start","type":"info"}]]` {
+		t.Errorf("messages %+v", turn.Messages)
+	}
 	c.expect(c.send(Intent("next", nil)), "Nav B", "at B")
-	turn := c.send(Intent("back", nil))
+	turn = c.send(Intent("back", nil))
 	c.expect(turn, "Nav A")
 	if !hasNote(turn, PolicyPreviousPage) {
 		t.Errorf("notes %v", turn.Notes)

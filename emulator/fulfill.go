@@ -6,6 +6,7 @@ import (
 	"github.com/cxhook/cxhook/agent"
 	"github.com/cxhook/cxhook/expr"
 	"github.com/cxhook/cxhook/fulfillment"
+	"github.com/go-json-experiment/json"
 )
 
 type siteKind uint8
@@ -161,8 +162,42 @@ func (t *turn) queueMessage(m agent.Message, site callSite) {
 		text, _ := m.AudioText()
 		msg.templates = []string{text}
 		msg.Text = t.render(text)
+	case fulfillment.KindPayload:
+		msg.Raw = t.renderPayload(m.Message)
 	}
 	t.queue = append(t.queue, msg)
+}
+
+// renderPayload renders the parameter references and system functions in
+// the strings of a custom payload, as CX does in payload messages.
+func (t *turn) renderPayload(m fulfillment.Message) fulfillment.Message {
+	b, err := json.Marshal(m.Payload())
+	if err != nil || !strings.Contains(string(b), "$") {
+		return m
+	}
+	var x any
+	if json.Unmarshal(b, &x) != nil {
+		return m
+	}
+	var walk func(any) any
+	walk = func(v any) any {
+		switch v := v.(type) {
+		case string:
+			if strings.Contains(v, "$") {
+				return t.render(v)
+			}
+		case []any:
+			for i := range v {
+				v[i] = walk(v[i])
+			}
+		case map[string]any:
+			for k := range v {
+				v[k] = walk(v[k])
+			}
+		}
+		return v
+	}
+	return fulfillment.CustomPayload(walk(x)).ForChannel(m.Channel())
 }
 
 // render renders a message text.
