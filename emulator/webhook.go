@@ -40,7 +40,8 @@ type Webhooks struct {
 	// when the export sets none).
 	Timeout time.Duration
 	// Header is added to every call (an Authorization header, say). The
-	// export's request headers are sent too.
+	// export's own request headers are sent only to the export's URI
+	// (ExportURLs): they may hold the production service's credentials.
 	Header http.Header
 	// ExportURLs sends the calls of webhooks that Handler, URL and URLs do
 	// not cover to the URI the export gives them.
@@ -292,8 +293,12 @@ func (t *turn) callWebhook(fr *frame, f *agent.Fulfillment, site callSite) fulfi
 	}
 	call.URL = d.String()
 	header := http.Header{"Content-Type": {"application/json"}}
-	for _, kv := range wh.Headers {
-		header.Add(kv.Key, kv.Value)
+	if d.handler == nil && d.url == wh.URI {
+		// The export's headers (API keys for the production service,
+		// possibly) go only where the export sends them.
+		for _, kv := range wh.Headers {
+			header.Add(kv.Key, kv.Value)
+		}
 	}
 	for k, vs := range cfg.Header {
 		for _, v := range vs {

@@ -304,3 +304,23 @@ func TestWebhookOffAndUnserved(t *testing.T) {
 		}
 	}
 }
+
+// TestWebhookHeaders: the configured headers go with every call; the
+// export's own headers, which may hold a production service's key, do not
+// go to the URL the emulator was given instead.
+func TestWebhookHeaders(t *testing.T) {
+	got := make(chan http.Header, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Clone()
+		io.WriteString(w, `{}`)
+	}))
+	defer srv.Close()
+	e := newEmulator(t, semanticsAgent, Config{Webhooks: &Webhooks{URL: srv.URL, Header: http.Header{"Authorization": {"Bearer local"}}}})
+	c := newConvo(t, e, SessionConfig{})
+	c.send(Intent("go.hooks", nil))
+	c.send(Intent("hook.append", nil))
+	h := <-got
+	if h.Get("Authorization") != "Bearer local" || h.Get("X-Production-Key") != "" || h.Get("Content-Type") != "application/json" {
+		t.Errorf("headers %v", h)
+	}
+}
