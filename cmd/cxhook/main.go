@@ -56,6 +56,8 @@ const usage = `Usage:
                  [--webhook-name S] [--dry-run]
   cxhook check    --agent EXPORT [flags]   (cxhook check -h for its flags)
   cxhook requests --agent EXPORT --out DIR [flags]
+  cxhook test     --agent EXPORT [--webhook URL]... [flags]   (cxhook test -h)
+  cxhook chat     --agent EXPORT [--webhook URL]... [flags]   (cxhook chat -h)
 
 runtime  checks, without calling anything, that the Go module in DIR can be
          deployed as the HTTP function Webhook: a go line no newer than the
@@ -83,6 +85,9 @@ check    checks an exported agent against the function's handlers: tags
          webhooks, webhook URIs and timeouts, missing webhook.error handlers.
 requests writes, for every call site of every tag in an exported agent,
          the request Dialogflow sends there.
+test     replays the export's test cases in the offline emulator, calling
+         the webhook at URL, and reports the differences; chat is a
+         conversation with the agent and the webhook in the terminal.
 
 With --dry-run, env prints the variables with placeholders for what only
 the APIs know, and setup prints its plan; neither calls anything.
@@ -113,11 +118,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 0
 	}
 	verb := args[0]
+	if cmd, ok := emulatorCommands[verb]; ok {
+		return cmd(ctx, args[1:], os.Stdin, stdout, stderr)
+	}
 	if cmd, ok := agentCommands[verb]; ok {
 		return cmd(args[1:], stdout, stderr)
 	}
 	if verb != "env" && verb != "setup" && verb != "runtime" {
-		fmt.Fprintf(stderr, "cxhook: unknown command %q; want runtime, env, setup, check or requests (cxhook help)\n", verb)
+		fmt.Fprintf(stderr, "cxhook: unknown command %q; want runtime, env, setup, check, requests, test or chat (cxhook help)\n", verb)
 		return 2
 	}
 	fs, f := newFlags(verb)
