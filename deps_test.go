@@ -32,6 +32,7 @@ func TestDeployableDependencies(t *testing.T) {
 		"github.com/cxhook/cxhook/agent",
 		"github.com/cxhook/cxhook/emulator",
 		"github.com/cxhook/cxhook/expr",
+		"github.com/cxhook/cxhook/nlu",
 	}
 	for _, pkg := range []string{"github.com/cxhook/cxhook", "github.com/cxhook/cxhook/webhook"} {
 		t.Run(pkg, func(t *testing.T) {
