@@ -18,7 +18,9 @@
 // An [Input] is text, an intent, an event or DTMF, with injected parameters.
 // CX's NLU model cannot run offline: text needs its meaning injected
 // (Input.Understood: the intent, its parameters, the form parameters it
-// fills) or an [NLU] in the Config, the seam where a local matcher plugs in.
+// fills) or an [NLU] in the Config, the seam where a local matcher plugs in:
+// [NewLocalNLU] is one, backed by package nlu, and [ScoreNLU] measures an
+// NLU on the agent's test cases replayed in UseNLU mode.
 // Package emulatortest wraps all this for `go test`; `cxhook chat` for the
 // terminal.
 //

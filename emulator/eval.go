@@ -254,6 +254,13 @@ func (t *turn) understood(fr *frame, u Understanding) {
 	if u.Source == "oracle" {
 		t.note(PolicyOracle, "the recorded intent and parameter changes stand in for the NLU")
 	}
+	if t.in.Kind == InputText || t.in.Kind == InputDTMF {
+		uc := u
+		t.out.Understood = &uc
+	}
+	if u.Detail != "" {
+		t.step(StepUnderstood, "%s: %s", u.Source, clip(u.Detail))
+	}
 	if u.Intent != nil && !t.inScope(fr, u.Intent) {
 		t.note(PolicyIntentScope, "intent "+quote(u.Intent.DisplayName)+" ("+u.Source+") is not in scope on page "+quote(fr.page.DisplayName)+": no match")
 		u.Intent, u.Params = nil, nil
@@ -262,7 +269,11 @@ func (t *turn) understood(fr *frame, u Understanding) {
 		t.intent = u.Intent
 		t.confidence = u.Confidence
 		t.out.Intent = u.Intent
-		t.step(StepIntent, "%s (%s)", quote(u.Intent.DisplayName), u.Source)
+		if u.Source == SourceLocalNLU {
+			t.step(StepIntent, "%s (%s, confidence %.2f)", quote(u.Intent.DisplayName), u.Source, u.Confidence)
+		} else {
+			t.step(StepIntent, "%s (%s)", quote(u.Intent.DisplayName), u.Source)
+		}
 		if c := s.cfgCoverage(); c != nil {
 			c.intent(u.Intent)
 		}

@@ -57,8 +57,12 @@ type Understanding struct {
 	// Fill are the form parameters the input fills.
 	Fill []ParamValue
 	// Source names where the understanding came from ("oracle", "nlu",
-	// "injected"), for the trace.
+	// "injected", SourceLocalNLU), for the trace.
 	Source string
+	// Detail says, for the trace, how the NLU reached its answer (the
+	// phrase matched, why nothing matched, what it could not extract);
+	// "" for none. The trace records it as a StepUnderstood.
+	Detail string
 }
 
 // A ParamValue is one extracted parameter.

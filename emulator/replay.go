@@ -127,7 +127,9 @@ type TurnResult struct {
 	Got   *Turn
 	Err   error
 	Diffs []Diff
-	// Oracle is what the oracle said the text meant, in Oracle mode.
+	// Oracle is what the recording says a text turn meant: in Oracle mode
+	// the understanding the turn was given, in UseNLU mode the reference
+	// the NLU's answer (Got.Understood) is measured against (NLUScore).
 	Oracle *Understanding
 	// Resynced is set when the session was put back in the recorded
 	// state after this turn (ReplayConfig.Resync).
@@ -181,6 +183,9 @@ func (e *Emulator) Replay(ctx context.Context, tc *agent.TestCase, rc ReplayConf
 		if err == nil {
 			if in.Understood != nil {
 				tr.Oracle = in.Understood
+			} else if rc.Mode == UseNLU && (in.Kind == InputText || in.Kind == InputDTMF) && in.Text+in.Digits != "" {
+				tr.Oracle = oracle(s, rt.Expect, prev, want)
+				tr.Oracle.Source = "recording"
 			}
 			tr.Got, err = s.Send(ctx, in)
 		}

@@ -306,6 +306,9 @@ type Turn struct {
 	Input Input
 	// Intent is the intent the input matched; nil if none.
 	Intent *agent.Intent
+	// Understood is how a text or DTMF input was understood (injected,
+	// by the oracle or by the NLU); nil for other inputs and for no input.
+	Understood *Understanding
 	// Messages are the messages sent, in order.
 	Messages []Message
 	// Flow and Page are where the session is after the turn; Page is nil

@@ -36,9 +36,12 @@ const (
 	// StepWarning: something of the agent could not be run as written, or
 	// a limit was reached.
 	StepWarning
+	// StepUnderstood: how the NLU understood the input (Understanding.
+	// Detail), its confidence and source.
+	StepUnderstood
 )
 
-var stepNames = [...]string{"?", "input", "intent", "page", "flow", "route", "handler", "event", "prompt", "webhook", "param", "note", "warning"}
+var stepNames = [...]string{"?", "input", "intent", "page", "flow", "route", "handler", "event", "prompt", "webhook", "param", "note", "warning", "nlu"}
 
 func (k StepKind) String() string {
 	if int(k) < len(stepNames) {

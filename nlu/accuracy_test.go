@@ -201,7 +201,7 @@ func replay(t *testing.T, a *exportAgent, m *nlu.Model, mode string) *report {
 					form = nil
 				}
 			}
-			got := m.Understand(nlu.TurnRequest{Text: text, Scope: scope, Threshold: a.threshold(flow), Now: now, Form: form})
+			got := m.Understand(nlu.TurnRequest{Text: text, Scope: scope, Threshold: m.Threshold(flow), Now: now, Form: form})
 			want := ""
 			if out.TriggeredIntent != nil {
 				want = out.TriggeredIntent.Name

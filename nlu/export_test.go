@@ -1,31 +1,32 @@
 package nlu_test
 
-// A reader of the parts of a JSON-package export that the tests need. The
-// agent package (issue 9) will own loading; this one is test-only and
-// reads the export as the files are, display names from inside the files.
+// The agents the tests measure: intents and entity types from the agent
+// package's loader through nlu.FromAgent, and, read here as the files are,
+// the flows' routes and forms (for the approximated scope of TestAccuracy)
+// and the recorded test cases.
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 	_ "time/tzdata" // the agents' time zones, whatever the machine has
 
+	"github.com/cxhook/cxhook/agent"
 	"github.com/cxhook/cxhook/nlu"
 )
 
 type exportAgent struct {
-	dir         string
-	timeZone    *time.Location
-	language    string
-	spell       bool
-	intents     []nlu.Intent
-	entityTypes []nlu.EntityType
-	flows       map[string]*exportFlow
-	testCases   []exportTestCase
+	dir string
+	// cfg is the agent as nlu.FromAgent gives it, from the agent package's
+	// loader; intents are its intents.
+	cfg       nlu.Config
+	intents   []nlu.Intent
+	flows     map[string]*exportFlow
+	testCases []exportTestCase
 }
 
 type exportRoute struct {
@@ -53,11 +54,8 @@ type exportFlow struct {
 	DisplayName      string        `json:"displayName"`
 	TransitionRoutes []exportRoute `json:"transitionRoutes"`
 	RouteGroups      []string      `json:"transitionRouteGroups"`
-	NLUSettings      struct {
-		ClassificationThreshold float64 `json:"classificationThreshold"`
-	} `json:"nluSettings"`
-	pages  map[string]*exportPage
-	groups map[string][]exportRoute
+	pages            map[string]*exportPage
+	groups           map[string][]exportRoute
 }
 
 type exportTurn struct {
@@ -139,89 +137,17 @@ func jsonFiles(t testing.TB, dir string) []string {
 func loadExport(t testing.TB, dir string) *exportAgent {
 	t.Helper()
 	a := &exportAgent{dir: dir, flows: map[string]*exportFlow{}}
-	var agent struct {
-		TimeZone              string `json:"timeZone"`
-		DefaultLanguageCode   string `json:"defaultLanguageCode"`
-		EnableSpellCorrection bool   `json:"enableSpellCorrection"`
+	ag, err := agent.Load(dir)
+	var le *agent.LoadError
+	if err != nil && !errors.As(err, &le) {
+		t.Fatalf("%s: %v", dir, err)
 	}
-	readJSON(t, filepath.Join(dir, "agent.json"), &agent)
-	loc, err := time.LoadLocation(agent.TimeZone)
+	cfg, err := nlu.FromAgent(ag, "")
 	if err != nil {
-		t.Fatalf("%s: time zone: %v", dir, err)
+		t.Fatalf("%s: %v", dir, err)
 	}
-	a.timeZone, a.language, a.spell = loc, agent.DefaultLanguageCode, agent.EnableSpellCorrection
-
-	for _, d := range subdirs(t, filepath.Join(dir, "intents")) {
-		var in struct {
-			DisplayName string      `json:"displayName"`
-			Priority    int         `json:"priority"`
-			IsFallback  bool        `json:"isFallback"`
-			Parameters  []nlu.Param `json:"parameters"`
-		}
-		files := jsonFiles(t, d)
-		if len(files) != 1 {
-			t.Fatalf("%s: %d intent files", d, len(files))
-		}
-		readJSON(t, files[0], &in)
-		var tp struct {
-			TrainingPhrases []struct {
-				Parts []struct {
-					Text        string `json:"text"`
-					ParameterID string `json:"parameterId"`
-				} `json:"parts"`
-			} `json:"trainingPhrases"`
-		}
-		readJSON(t, filepath.Join(d, "trainingPhrases", "en.json"), &tp)
-		intent := nlu.Intent{DisplayName: in.DisplayName, Priority: in.Priority, IsFallback: in.IsFallback, Parameters: in.Parameters}
-		for _, ph := range tp.TrainingPhrases {
-			var p nlu.Phrase
-			for _, part := range ph.Parts {
-				p.Parts = append(p.Parts, nlu.Part{Text: part.Text, ParameterID: part.ParameterID})
-			}
-			intent.Phrases = append(intent.Phrases, p)
-		}
-		a.intents = append(a.intents, intent)
-	}
-
-	for _, d := range subdirs(t, filepath.Join(dir, "entityTypes")) {
-		var et struct {
-			DisplayName           string `json:"displayName"`
-			Kind                  string `json:"kind"`
-			EnableFuzzyExtraction bool   `json:"enableFuzzyExtraction"`
-			AutoExpansionMode     string `json:"autoExpansionMode"`
-		}
-		files := jsonFiles(t, d)
-		if len(files) != 1 {
-			t.Fatalf("%s: %d entity type files", d, len(files))
-		}
-		readJSON(t, files[0], &et)
-		var ents struct {
-			Entities []nlu.Entity `json:"entities"`
-		}
-		readJSON(t, filepath.Join(d, "entities", "en.json"), &ents)
-		var ex struct {
-			ExcludedPhrases []struct {
-				Value string `json:"value"`
-			} `json:"excludedPhrases"`
-		}
-		readJSON(t, filepath.Join(d, "excludedPhrases", "en.json"), &ex)
-		kind := nlu.KindMap
-		switch et.Kind {
-		case "KIND_LIST":
-			kind = nlu.KindList
-		case "KIND_REGEXP":
-			kind = nlu.KindRegexp
-		}
-		out := nlu.EntityType{
-			DisplayName: et.DisplayName, Kind: kind, Entities: ents.Entities,
-			EnableFuzzyExtraction: et.EnableFuzzyExtraction,
-			AutoExpansion:         et.AutoExpansionMode == "AUTO_EXPANSION_MODE_DEFAULT",
-		}
-		for _, p := range ex.ExcludedPhrases {
-			out.ExcludedPhrases = append(out.ExcludedPhrases, p.Value)
-		}
-		a.entityTypes = append(a.entityTypes, out)
-	}
+	a.cfg = cfg
+	a.intents = cfg.Intents
 
 	for _, d := range subdirs(t, filepath.Join(dir, "flows")) {
 		files := jsonFiles(t, d)
@@ -255,7 +181,9 @@ func loadExport(t testing.TB, dir string) *exportAgent {
 }
 
 func (a *exportAgent) config() nlu.Config {
-	return nlu.Config{Intents: a.intents, EntityTypes: a.entityTypes, TimeZone: a.timeZone, LanguageCode: a.language, SpellCorrection: a.spell}
+	cfg := a.cfg
+	cfg.Intents = append([]nlu.Intent(nil), cfg.Intents...)
+	return cfg
 }
 
 func (a *exportAgent) prepare(t testing.TB) *nlu.Model {
@@ -310,14 +238,6 @@ func (a *exportAgent) intentNames() []string {
 		}
 	}
 	return out
-}
-
-// threshold is the flow's classification threshold.
-func (a *exportAgent) threshold(flow string) float64 {
-	if f, ok := a.flows[flow]; ok {
-		return f.NLUSettings.ClassificationThreshold
-	}
-	return 0
 }
 
 func trimmed(s string) string { return strings.TrimSpace(s) }

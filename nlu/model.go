@@ -120,6 +120,10 @@ type Config struct {
 	// LanguageCode is the agent's language. Only English ("en", "en-…")
 	// is supported; another language is an error.
 	LanguageCode string
+	// Thresholds are the flows' classification thresholds
+	// (nluSettings.classificationThreshold) by flow display name; 0, or a
+	// flow not listed, means DefaultThreshold. Model.Threshold reads them.
+	Thresholds map[string]float64
 }
 
 // DefaultThreshold is CX's default classification threshold, used when a

@@ -31,7 +31,8 @@ type Model struct {
 	detect   []string           // entity types that slots use, sorted
 	fallback []int              // the negative intents
 	warnings []string
-	pool     sync.Pool // of *scorer
+	thresh   map[string]float64 // flow display name → classification threshold
+	pool     sync.Pool          // of *scorer
 }
 
 type intentEntry struct {
@@ -84,6 +85,15 @@ func Prepare(cfg Config) (*Model, error) {
 		delIndex: map[string][]int32{},
 		slotPost: map[string][]int32{},
 		exact:    map[string][]int32{},
+		thresh:   map[string]float64{},
+	}
+	for flow, th := range cfg.Thresholds {
+		if th < 0 || th > 1 || math.IsNaN(th) {
+			return nil, fmt.Errorf("nlu: flow %q: classification threshold %v is not between 0 and 1", flow, th)
+		}
+		if th > 0 {
+			m.thresh[flow] = th
+		}
 	}
 	if m.tz == nil {
 		m.tz = time.UTC
@@ -325,6 +335,16 @@ func (m *Model) knownType(t string) bool {
 // expansion, references to undefined entity types, parameters of types
 // not extracted here. They are in a fixed order.
 func (m *Model) Warnings() []string { return append([]string(nil), m.warnings...) }
+
+// Threshold returns the classification threshold of the flow with the
+// display name (Config.Thresholds): DefaultThreshold when the flow sets
+// none or is not listed.
+func (m *Model) Threshold(flow string) float64 {
+	if th, ok := m.thresh[flow]; ok {
+		return th
+	}
+	return DefaultThreshold
+}
 
 // TimeZone returns the time zone dates and times are resolved in.
 func (m *Model) TimeZone() *time.Location { return m.tz }

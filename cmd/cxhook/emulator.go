@@ -35,8 +35,11 @@ agent.json, JSON package format) in the offline emulator, calling the
 webhooks at the URLs given, and reports like Dialogflow's runTestCase: per
 turn the differences typed INTENT, PAGE, PARAMETERS, UTTERANCE and FLOW.
 Text turns are understood as recorded (the test case is its own oracle):
-the replay tests the agent's logic and the webhook, not the NLU model. The
-clock is pinned to each test case's creation time. It exits 1 when a turn
+the replay tests the agent's logic and the webhook, not the NLU model. With
+--nlu local, local NLU (package nlu) understands them instead, and the
+report ends with its intent and parameter accuracy against the recording
+and every miss (add --resync so that a miss does not carry into the next
+turns). The clock is pinned to each test case's creation time. It exits 1 when a turn
 differs, 2 on a usage error.
 
 Flags:
@@ -59,8 +62,11 @@ calling the webhooks at the URLs given. Each line is one turn:
   /reset                   start a new session
   /quit                    leave (so does end of input)
 
-An empty line is no input (sys.no-input). Other text needs an NLU, which
-this build does not have yet: inject what it means with /intent or /fill.
+An empty line is no input (sys.no-input). Other text is understood by local
+NLU (package nlu: the intents of the routes in scope, the form parameter
+being prompted), which is deterministic but not Google's model; each turn
+says what it understood and with which confidence ("nlu  local NLU: ...").
+Where it gets the text wrong, inject what it means with /intent or /fill.
 Values are JSON when they parse as JSON, text otherwise.
 
 Flags:
@@ -73,6 +79,9 @@ type emuFlags struct {
 	noWebhooks bool
 	timeout    time.Duration
 	seed       uint64
+	// nlu is "local" (package nlu through emulator.LocalNLU), "oracle"
+	// (test only) or "none" (chat only).
+	nlu string
 }
 
 func (f *emuFlags) register(fs *flag.FlagSet) {
@@ -140,7 +149,18 @@ func (f *emuFlags) loadEmulator(stderr io.Writer, cmd string) (*emulator.Emulato
 	if err != nil {
 		return nil, err
 	}
-	e, err := emulator.New(a, emulator.Config{Webhooks: wh, Seed: f.seed})
+	cfg := emulator.Config{Webhooks: wh, Seed: f.seed}
+	if f.nlu == "local" {
+		l, err := emulator.NewLocalNLU(a)
+		if err != nil {
+			return nil, fmt.Errorf("local NLU: %w", err)
+		}
+		for _, w := range l.Warnings() {
+			fmt.Fprintf(stderr, "cxhook %s: local NLU: %s\n", cmd, w)
+		}
+		cfg.NLU = l
+	}
+	e, err := emulator.New(a, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -186,8 +206,13 @@ func testCommand(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	fs.BoolVar(&traceAll, "trace-all", false, "print the trace of every turn")
 	fs.BoolVar(&resync, "resync", false, "after a differing turn, go on from the recorded state, so that one difference does not carry into the next turns")
 	fs.BoolVar(&policies, "policies", false, "print the emulator's decisions where Dialogflow's behaviour is undocumented, and exit")
+	fs.StringVar(&f.nlu, "nlu", "oracle", "how text turns are understood: oracle (as recorded) or local (package nlu, and its accuracy reported)")
 	if code, ok := parseFlags(fs, args, testUsage, stdout, stderr); !ok {
 		return code
+	}
+	if f.nlu != "oracle" && f.nlu != "local" {
+		fmt.Fprintf(stderr, "cxhook test: --nlu %q: want oracle or local\n", f.nlu)
+		return 2
 	}
 	if policies {
 		printPolicies(stdout)
@@ -221,11 +246,24 @@ func testCommand(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 		if ctx.Err() != nil {
 			break
 		}
-		results = append(results, e.Replay(ctx, tc, emulator.ReplayConfig{Coverage: cov, Resync: resync}))
+		rc := emulator.ReplayConfig{Coverage: cov, Resync: resync}
+		if f.nlu == "local" {
+			rc.Mode = emulator.UseNLU
+		}
+		results = append(results, e.Replay(ctx, tc, rc))
 	}
 	if err := emulator.WriteReport(stdout, results, emulator.ReportOptions{Trace: trace, AllTraces: traceAll}); err != nil {
 		fmt.Fprintf(stderr, "cxhook test: %v\n", err)
 		return 1
+	}
+	if f.nlu == "local" {
+		if !resync {
+			fmt.Fprintln(stdout, "local NLU scored without --resync: a miss carries into the turns after it")
+		}
+		if err := emulator.ScoreNLU(results).Write(stdout); err != nil {
+			fmt.Fprintf(stderr, "cxhook test: %v\n", err)
+			return 1
+		}
 	}
 	if f.noWebhooks || len(f.webhooks) == 0 {
 		fmt.Fprintln(stdout, "webhooks: not called (give --webhook URL to call them)")
@@ -282,8 +320,13 @@ func chatCommand(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	fs.StringVar(&flowName, "flow", "", "start in this flow (display name) instead of the start flow")
 	fs.StringVar(&pageName, "page", "", "start on this page (display name) of the flow")
 	fs.BoolVar(&traceAll, "trace", false, "show each turn's full trace")
+	fs.StringVar(&f.nlu, "nlu", "local", "how free text is understood: local (package nlu) or none (inject with /intent and /fill)")
 	if code, ok := parseFlags(fs, args, chatUsage, stdout, stderr); !ok {
 		return code
+	}
+	if f.nlu != "local" && f.nlu != "none" {
+		fmt.Fprintf(stderr, "cxhook chat: --nlu %q: want local or none\n", f.nlu)
+		return 2
 	}
 	e, err := f.loadEmulator(stderr, "chat")
 	if err != nil {
@@ -440,7 +483,7 @@ func (c *chat) line(ctx context.Context, line string) bool {
 func (c *chat) send(ctx context.Context, in emulator.Input) {
 	turn, err := c.s.Send(ctx, in)
 	if errors.Is(err, emulator.ErrNeedsNLU) {
-		fmt.Fprintln(c.out, "  free text needs local NLU, which this build does not have yet: say what it means with /intent NAME k=v or /fill name=value")
+		fmt.Fprintln(c.out, "  free text needs an NLU (--nlu none is set): say what it means with /intent NAME k=v or /fill name=value")
 		return
 	}
 	if err != nil {
@@ -460,7 +503,7 @@ func (c *chat) send(ctx context.Context, in emulator.Input) {
 	} else {
 		for _, st := range turn.Trace {
 			switch st.Kind {
-			case emulator.StepIntent, emulator.StepPage, emulator.StepFlow, emulator.StepWebhook, emulator.StepParam, emulator.StepWarning:
+			case emulator.StepUnderstood, emulator.StepIntent, emulator.StepPage, emulator.StepFlow, emulator.StepWebhook, emulator.StepParam, emulator.StepWarning:
 				fmt.Fprintf(c.out, "  %s\n", st)
 			}
 		}

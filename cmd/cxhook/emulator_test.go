@@ -103,6 +103,8 @@ func TestTestCommandUsage(t *testing.T) {
 		{[]string{"test", "--bogus"}, 2, "flag provided but not defined"},
 		{[]string{"test", "extra"}, 2, "unexpected argument"},
 		{[]string{"chat", "--agent", flightExport, "--flow", "nope"}, 2, `no flow "nope"`},
+		{[]string{"chat", "--agent", flightExport, "--nlu", "oracle"}, 2, "want local or none"},
+		{[]string{"test", "--agent", flightExport, "--nlu", "google"}, 2, "want oracle or local"},
 	} {
 		code, out, errOut := emuRun(t, "", tc.args...)
 		if code != tc.code || !strings.Contains(errOut, tc.want) {
@@ -139,7 +141,7 @@ func TestChatCommand(t *testing.T) {
 		"/quit",
 		"/intent flights.available_miles",
 	}, "\n")
-	code, out, errOut := emuRun(t, script, "chat", "--agent", flightExport, "--webhook", url)
+	code, out, errOut := emuRun(t, script, "chat", "--agent", flightExport, "--webhook", url, "--nlu", "none")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -148,7 +150,7 @@ func TestChatCommand(t *testing.T) {
 		"agent: Let's check on your frequent flyer account.\n",
 		"  webhook  Apigee Integration tag \"checkMileage\" from prompt of frequent_flyer_account_number: 200 in ",
 		"  param    frequent_flyer_account_number = \"123456\" (form)\n",
-		"free text needs local NLU",
+		"free text needs an NLU (--nlu none is set)",
 		"agent: Melina Garcia, you have 55000 miles available for use.\n",
 		"  param    mileage = 55000 (webhook)\n",
 		"  page     enter page \"Anything Else\" (flow \"Default Start Flow\")\n",
@@ -165,6 +167,61 @@ func TestChatCommand(t *testing.T) {
 	}
 	if strings.Count(out, "Let's check on your frequent flyer account.") != 1 {
 		t.Errorf("input after /quit was taken:\n%s", out)
+	}
+}
+
+// TestChatLocalNLU: free text piped into the chat is understood by local
+// NLU, and the chat says so, with the confidence.
+func TestChatLocalNLU(t *testing.T) {
+	url := exampleServer(t)
+	script := strings.Join([]string{
+		"I need a one way ticket",
+		"Jan 5",
+		"purple elephants dancing quietly",
+	}, "\n")
+	code, out, errOut := emuRun(t, script, "chat", "--agent", flightExport, "--webhook", url)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		`  nlu      local NLU: intent "flights.one_way_ticket", confidence 0.`,
+		`  intent   "flights.one_way_ticket" (local NLU, confidence 0.`,
+		`  page     enter page "Collect One-Way Ticket Information"`,
+		`  nlu      local NLU: form filled: departure_date from "Jan 5"`,
+		`  param    departure_date = {"day":5,"month":1,"year":`,
+		`  nlu      local NLU: no match (`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the chat does not show %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "free text needs") {
+		t.Errorf("free text refused:\n%s", out)
+	}
+}
+
+// TestTestLocalNLU: cxhook test --nlu local replays the flight agent's
+// test cases with local NLU and ends its report with the NLU's accuracy.
+func TestTestLocalNLU(t *testing.T) {
+	code, out, errOut := emuRun(t, "", "test", "--agent", flightExport, "--nlu", "local", "--resync")
+	if code != 1 { // local NLU misses turns, so the replay differs
+		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
+	}
+	for _, want := range []string{
+		"NLU intent accuracy: ",
+		"/204 text turns = ",
+		"NLU parameter accuracy: ",
+		"NLU misses by kind: ",
+		`wrong intent     Error handling - Book one way - Change info midway #24 "no thanx": recorded "small_talk.confirmation.no", got "small_talk.thanks"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report does not show %q:\n%s", want, out)
+		}
+	}
+	// The oracle stays the default: no NLU score.
+	_, out, _ = emuRun(t, "", "test", "--agent", flightExport)
+	if strings.Contains(out, "NLU intent accuracy") {
+		t.Errorf("the oracle replay reports NLU accuracy:\n%s", out)
 	}
 }
 

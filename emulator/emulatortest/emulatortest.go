@@ -21,7 +21,8 @@
 // The webhook is called through the real adapter (pass the handler the
 // function serves, fulfillment.NewHTTPHandler(mux) or webhook.New(mux)),
 // with the WebhookRequest CX would send at each call site. Free text needs
-// its meaning injected, or an NLU in Options.NLU.
+// its meaning injected, or an NLU: Options.LocalNLU for package nlu's
+// local matcher, or any emulator.NLU in Options.NLU.
 package emulatortest
 
 import (
@@ -55,6 +56,10 @@ type Options struct {
 	Webhooks *emulator.Webhooks
 	// NLU understands text said without an injected meaning.
 	NLU emulator.NLU
+	// LocalNLU, when NLU is nil, understands such text with local NLU
+	// (emulator.NewLocalNLU, package nlu): deterministic, but not
+	// Google's model, so assert on what it reaches in your own agent.
+	LocalNLU bool
 	// Seed picks the random message variants (0 is a seed like any other).
 	Seed uint64
 	// Now pins the clock (NOW, dates); nil is time.Now.
@@ -94,7 +99,16 @@ func New(t T, a *agent.Agent, opts Options) *Conversation {
 	if wh == nil && opts.Webhook != nil {
 		wh = &emulator.Webhooks{Handler: opts.Webhook}
 	}
-	e, err := emulator.New(a, emulator.Config{Webhooks: wh, NLU: opts.NLU, Seed: opts.Seed, Now: opts.Now})
+	nlu := opts.NLU
+	if nlu == nil && opts.LocalNLU {
+		l, err := emulator.NewLocalNLU(a)
+		if err != nil {
+			t.Fatalf("emulatortest: local NLU: %v", err)
+			return nil
+		}
+		nlu = l
+	}
+	e, err := emulator.New(a, emulator.Config{Webhooks: wh, NLU: nlu, Seed: opts.Seed, Now: opts.Now})
 	if err != nil {
 		t.Fatalf("emulatortest: %v", err)
 		return nil

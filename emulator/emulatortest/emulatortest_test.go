@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cxhook/cxhook/emulator"
 	"github.com/cxhook/cxhook/emulator/emulatortest"
 	"github.com/cxhook/cxhook/examples/flightbot"
 	"github.com/cxhook/cxhook/fulfillment"
@@ -117,4 +118,16 @@ func TestFailingAssertionPrintsTrace(t *testing.T) {
 	if !r.fatal || !strings.Contains(r.errors[0], "needs an NLU") {
 		t.Errorf("free text: %q", r.errors)
 	}
+}
+
+// TestLocalNLU: with Options.LocalNLU, a conversation says free text and
+// local NLU understands it: the intent, then the prompted date.
+func TestLocalNLU(t *testing.T) {
+	created := time.Date(2020, 12, 2, 10, 0, 0, 0, time.UTC)
+	c := emulatortest.Load(t, flightAgent, emulatortest.Options{LocalNLU: true, Now: func() time.Time { return created }})
+	c.Say("I need a one way ticket").Page("Collect One-Way Ticket Information")
+	if u := c.Last().Understood; u == nil || u.Source != emulator.SourceLocalNLU || u.Confidence < 0.3 {
+		t.Errorf("understood %+v", u)
+	}
+	c.Say("Jan 5").Param("departure_date", map[string]any{"year": 2021.0, "month": 1.0, "day": 5.0})
 }
