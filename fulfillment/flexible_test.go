@@ -63,7 +63,7 @@ func flexMux() *fulfillment.Mux {
 		return struct{}{}, errors.New("db says no")
 	}))
 	for _, c := range []fulfillment.Code{fulfillment.CodeInvalidArgument, fulfillment.CodeUnauthenticated, fulfillment.CodePermissionDenied,
-		fulfillment.CodeNotFound, fulfillment.CodeInternal, fulfillment.CodeUnavailable, fulfillment.CodeDeadlineExceeded} {
+		fulfillment.CodeNotFound, fulfillment.CodeInternal, fulfillment.CodeUnavailable, fulfillment.CodeDeadlineExceeded, fulfillment.CodeUnimplemented} {
 		mux.HandleFlexible("code-"+c.String(), fulfillment.Flexible(func(context.Context, struct{}) (struct{}, error) {
 			return struct{}{}, fulfillment.NewError(c, errors.New("detail"))
 		}))
@@ -133,6 +133,7 @@ func TestFlexibleStatuses(t *testing.T) {
 		{"CodeInternal", "POST", "/", flex("code-internal", ""), 500, "", "internal"},
 		{"CodeUnavailable", "POST", "/", flex("code-unavailable", ""), 503, "", "unavailable"},
 		{"CodeDeadlineExceeded", "POST", "/", flex("code-deadline_exceeded", ""), 503, "", "deadline_exceeded"},
+		{"CodeUnimplemented", "POST", "/", flex("code-unimplemented", ""), 501, "", "unimplemented"},
 		{"the server still answers", "POST", "/", flex("greet", `"name":"Ada"`), 200, `{"greeting":"hi Ada","n":0}`, ""},
 	}
 	for _, tt := range tests {
