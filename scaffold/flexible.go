@@ -321,6 +321,8 @@ func jsonPathMembers(path string) (members []string, complex bool) {
 		return nil, true
 	}
 	switch {
+	case strings.HasPrefix(p, "$.."):
+		return nil, true
 	case strings.HasPrefix(p, "$."):
 		p = p[2:]
 	case strings.HasPrefix(p, "$["):

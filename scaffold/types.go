@@ -146,9 +146,9 @@ func (s *structType) reflectType() reflect.Type {
 }
 
 // tag returns the field's struct tag, json:"name" (with ,omitzero for an
-// answer field). A name that is not plain letters, digits, '_' and '-' is
-// written single-quoted, as package json reads a name that holds a comma
-// or a quote.
+// answer field). A name package json does not take as it is (one that
+// holds a comma, a backslash or a quote, "-", or a control character) is
+// written single-quoted, as package json reads such a name.
 func (f *field) tag() string {
 	name := f.JSON
 	if !plainJSONName(name) {
@@ -161,11 +161,11 @@ func (f *field) tag() string {
 }
 
 func plainJSONName(s string) bool {
-	if s == "" {
+	if s == "" || s == "-" {
 		return false
 	}
 	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+		if strings.ContainsRune(",\\'\"`", r) || r < ' ' || r == 0x7f {
 			return false
 		}
 	}
