@@ -7,6 +7,7 @@
 //	cxhook setup   --project P --region R [flags]
 //	cxhook check   --agent EXPORT [flags]
 //	cxhook requests --agent EXPORT --out DIR [flags]
+//	cxhook init    DIR --agent EXPORT [flags]
 //
 // "runtime" checks that the Go module in DIR can be deployed as the HTTP
 // function Webhook and prints the Cloud Functions runtime for its go line.
@@ -56,6 +57,7 @@ const usage = `Usage:
                  [--webhook-name S] [--dry-run]
   cxhook check    --agent EXPORT [flags]   (cxhook check -h for its flags)
   cxhook requests --agent EXPORT --out DIR [flags]
+  cxhook init     DIR --agent EXPORT [--module PATH] [--cxhook-replace DIR] [--external W]... [--force]
 
 runtime  checks, without calling anything, that the Go module in DIR can be
          deployed as the HTTP function Webhook: a go line no newer than the
@@ -83,6 +85,9 @@ check    checks an exported agent against the function's handlers: tags
          webhooks, webhook URIs and timeouts, missing webhook.error handlers.
 requests writes, for every call site of every tag in an exported agent,
          the request Dialogflow sends there.
+init     writes a new function module for an exported agent in DIR: a
+         handler for each tag it calls, answering 501 until written, its
+         requests and tests (cxhook init -h).
 
 With --dry-run, env prints the variables with placeholders for what only
 the APIs know, and setup prints its plan; neither calls anything.
@@ -117,7 +122,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmd(args[1:], stdout, stderr)
 	}
 	if verb != "env" && verb != "setup" && verb != "runtime" {
-		fmt.Fprintf(stderr, "cxhook: unknown command %q; want runtime, env, setup, check or requests (cxhook help)\n", verb)
+		fmt.Fprintf(stderr, "cxhook: unknown command %q; want runtime, env, setup, check, requests or init (cxhook help)\n", verb)
 		return 2
 	}
 	fs, f := newFlags(verb)
