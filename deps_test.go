@@ -30,6 +30,7 @@ func TestDeployableDependencies(t *testing.T) {
 		"cloud.google.com/go/auth",
 		"github.com/cxhook/cxhook/setup",
 		"github.com/cxhook/cxhook/agent",
+		"github.com/cxhook/cxhook/scaffold",
 		"github.com/cxhook/cxhook/emulator",
 		"github.com/cxhook/cxhook/expr",
 	}
