@@ -801,10 +801,11 @@ func (g *generator) standardData(h *stdHandler) map[string]any {
 	var groups []groupData
 	multiFlow := len(g.a.Flows) > 1
 	for _, gr := range h.groups {
-		d := groupData{Type: gr.Type}
+		// The pages of a group share their display name, which the
+		// request's pageInfo carries.
+		d := groupData{Type: gr.Type, Pages: []string{gr.pages[0].DisplayName}}
 		where := make([]string, len(gr.pages))
 		for i, p := range gr.pages {
-			d.Pages = append(d.Pages, p.DisplayName)
 			where[i] = "page " + strconv.Quote(p.DisplayName)
 			if p.IsStart() {
 				where[i] = "the start page of flow " + strconv.Quote(p.Flow.DisplayName)

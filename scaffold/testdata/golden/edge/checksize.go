@@ -8,8 +8,9 @@ import (
 
 // checkSize serves tag "check-size" of webhook "std". The agent calls it at:
 //
-//   - the entry fulfillment of page "Tür öffnen", at flows/Default Start
-//     Flow/pages/Tür öffnen.json: entryFulfillment; request
+//   - the entry fulfillment of page "Tür öffnen" (flow "Default Start
+//     Flow"), at flows/Default Start Flow/pages/Tür öffnen.json:
+//     entryFulfillment; request
 //     testdata/requests/check-size_t-r-ffnen_entry.json
 func checkSize(ctx context.Context, req *fulfillment.Request) (*fulfillment.Response, error) {
 	var params checkSizeParams
@@ -22,9 +23,9 @@ func checkSize(ctx context.Context, req *fulfillment.Request) (*fulfillment.Resp
 }
 
 // checkSizeParams holds the session parameters of the calls from page "Tür
-// öffnen", nil or empty while not set. The form's flow parameters
-// ($flow.secret_flow) are not session parameters; read them from
-// req.FormParams().
+// öffnen" of flow "Default Start Flow", nil or empty while not set. The
+// form's flow parameters ($flow.secret_flow) are not session parameters; read
+// them from req.FormParams().
 type checkSizeParams struct {
 	// X2ndChoice is form parameter "2nd-choice" (@sys.number-integer,
 	// required).

@@ -8,9 +8,9 @@ import (
 
 // checkSize2 serves tag "check_size" of webhook "std". The agent calls it at:
 //
-//   - a route (condition $page.params.status = "FINAL") of page "Tür
-//     öffnen", at flows/Default Start Flow/pages/Tür öffnen.json:
-//     transitionRoutes[0].triggerFulfillment; request
+//   - a route (condition $page.params.status = "FINAL") of page "Tür öffnen"
+//     (flow "Default Start Flow"), at flows/Default Start Flow/pages/Tür
+//     öffnen.json: transitionRoutes[0].triggerFulfillment; request
 //     testdata/requests/check_size_t-r-ffnen_final.json
 func checkSize2(ctx context.Context, req *fulfillment.Request) (*fulfillment.Response, error) {
 	var params checkSize2Params
@@ -23,9 +23,9 @@ func checkSize2(ctx context.Context, req *fulfillment.Request) (*fulfillment.Res
 }
 
 // checkSize2Params holds the session parameters of the calls from page "Tür
-// öffnen", nil or empty while not set. The form's flow parameters
-// ($flow.secret_flow) are not session parameters; read them from
-// req.FormParams().
+// öffnen" of flow "Default Start Flow", nil or empty while not set. The
+// form's flow parameters ($flow.secret_flow) are not session parameters; read
+// them from req.FormParams().
 type checkSize2Params struct {
 	// X2ndChoice is form parameter "2nd-choice" (@sys.number-integer,
 	// required).

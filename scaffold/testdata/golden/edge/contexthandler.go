@@ -8,10 +8,10 @@ import (
 
 // contextHandler serves tag "context" of webhook "std". The agent calls it at:
 //
-//   - the initial prompt of form parameter "größe" of page "Tür öffnen",
-//     at flows/Default Start Flow/pages/Tür öffnen.json:
-//     form.parameters[2].fillBehavior.initialPromptFulfillment; request
-//     testdata/requests/context_t-r-ffnen_gr-e_prompt.json
+//   - the initial prompt of form parameter "größe" of page "Tür öffnen"
+//     (flow "Default Start Flow"), at flows/Default Start Flow/pages/Tür
+//     öffnen.json: form.parameters[2].fillBehavior.initialPromptFulfillment;
+//     request testdata/requests/context_t-r-ffnen_gr-e_prompt.json
 func contextHandler(ctx context.Context, req *fulfillment.Request) (*fulfillment.Response, error) {
 	var params contextHandlerParams
 	if err := req.Params().Decode(&params); err != nil {
@@ -23,9 +23,9 @@ func contextHandler(ctx context.Context, req *fulfillment.Request) (*fulfillment
 }
 
 // contextHandlerParams holds the session parameters of the calls from page
-// "Tür öffnen", nil or empty while not set. The form's flow parameters
-// ($flow.secret_flow) are not session parameters; read them from
-// req.FormParams().
+// "Tür öffnen" of flow "Default Start Flow", nil or empty while not set. The
+// form's flow parameters ($flow.secret_flow) are not session parameters; read
+// them from req.FormParams().
 type contextHandlerParams struct {
 	// X2ndChoice is form parameter "2nd-choice" (@sys.number-integer,
 	// required).

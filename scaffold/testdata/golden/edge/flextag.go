@@ -9,8 +9,8 @@ import (
 // flexTag serves the FLEXIBLE webhook "flex-tagged", whose request template
 // carries the tag "flexTag". The agent calls it at:
 //
-//   - the entry fulfillment of page "Flexible", at flows/Default Start
-//     Flow/pages/Flexible.json: entryFulfillment; request
+//   - the entry fulfillment of page "Flexible" (flow "Default Start Flow"), at
+//     flows/Default Start Flow/pages/Flexible.json: entryFulfillment; request
 //     testdata/requests/flexTag_flexible_entry_flexible.json
 //
 // Dialogflow posts the body the request template renders (flexTagRequest), not

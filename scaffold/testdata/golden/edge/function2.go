@@ -8,23 +8,39 @@ import (
 
 // function serves tag "Function" of webhook "std". The agent calls it at:
 //
-//   - a route (condition $page.params.status = "FINAL") of page "Start", at
-//     flows/Default Start Flow/pages/Start.json:
+//   - a route (condition $page.params.status = "FINAL") of page "Start" (flow
+//     "Default Start Flow"), at flows/Default Start Flow/pages/Start.json:
 //     transitionRoutes[0].triggerFulfillment; request
 //     testdata/requests/Function_start_final.json
+//   - a route (condition $page.params.status = "FINAL") of page "Start" (flow
+//     "Second Flow"), at flows/Second Flow/pages/Start.json:
+//     transitionRoutes[0].triggerFulfillment; request
+//     testdata/requests/Function_start_final_2.json
+//   - the entry fulfillment of page "Tip" (flow "Second Flow"), at
+//     flows/Second Flow/pages/Tip.json: entryFulfillment; request
+//     testdata/requests/Function_tip_entry.json
 func function(ctx context.Context, req *fulfillment.Request) (*fulfillment.Response, error) {
-	var params functionParams
-	if err := req.Params().Decode(&params); err != nil {
-		return nil, fulfillment.NewError(fulfillment.CodeInvalidArgument, err)
+	switch req.Page().DisplayName {
+	case "Start":
+		var params functionStartParams
+		if err := req.Params().Decode(&params); err != nil {
+			return nil, fulfillment.NewError(fulfillment.CodeInvalidArgument, err)
+		}
+		// TODO: serve the call from page "Start" of flow "Default Start Flow"
+		// and page "Start" of flow "Second Flow" and return its response, as
+		// in fulfillment.Reply("...").SetParam("...", v).
+	case "Tip":
+		// TODO: serve the call from page "Tip" of flow "Second Flow" and
+		// return its response, as in fulfillment.Reply("...").SetParam("...",
+		// v).
 	}
-	// TODO: serve the call and return its response, as in
-	// fulfillment.Reply("...").SetParam("...", v).
 	return nil, notImplemented("the handler of tag \"Function\" in function2.go")
 }
 
-// functionParams holds the session parameters of the calls from page "Start",
+// functionStartParams holds the session parameters of the calls from page
+// "Start" of flow "Default Start Flow" and page "Start" of flow "Second Flow",
 // nil or empty while not set.
-type functionParams struct {
+type functionStartParams struct {
 	// Price is form parameter "price" (@sys.unit-currency, required).
 	Price *fulfillment.Money `json:"price"`
 	// Wait is form parameter "wait" (@sys.duration, required).
@@ -37,4 +53,6 @@ type functionParams struct {
 	When *fulfillment.DateTime `json:"when"`
 	// Size is form parameter "Size" (@sys.number).
 	Size *float64 `json:"Size"`
+	// Tip is form parameter "tip" (@sys.percentage).
+	Tip string `json:"tip"`
 }

@@ -8,8 +8,8 @@ import (
 // path "/raw" of the function's URL (its request template carries no tag). The
 // agent calls it at:
 //
-//   - the entry fulfillment of page "Raw", at flows/Default Start
-//     Flow/pages/Raw.json: entryFulfillment; request
+//   - the entry fulfillment of page "Raw" (flow "Default Start Flow"), at
+//     flows/Default Start Flow/pages/Raw.json: entryFulfillment; request
 //     testdata/requests/raw_raw_entry_flexible.json
 //
 // Dialogflow posts the body the request template renders (rawRequest), not a

@@ -8,10 +8,10 @@ import (
 
 // stringHandler serves tag "string" of webhook "std". The agent calls it at:
 //
-//   - the initial prompt of form parameter "type" of page "Tür öffnen", at
-//     flows/Default Start Flow/pages/Tür öffnen.json:
-//     form.parameters[1].fillBehavior.initialPromptFulfillment; request
-//     testdata/requests/string_t-r-ffnen_type_prompt.json
+//   - the initial prompt of form parameter "type" of page "Tür öffnen" (flow
+//     "Default Start Flow"), at flows/Default Start Flow/pages/Tür
+//     öffnen.json: form.parameters[1].fillBehavior.initialPromptFulfillment;
+//     request testdata/requests/string_t-r-ffnen_type_prompt.json
 func stringHandler(ctx context.Context, req *fulfillment.Request) (*fulfillment.Response, error) {
 	var params stringHandlerParams
 	if err := req.Params().Decode(&params); err != nil {
@@ -23,9 +23,9 @@ func stringHandler(ctx context.Context, req *fulfillment.Request) (*fulfillment.
 }
 
 // stringHandlerParams holds the session parameters of the calls from page
-// "Tür öffnen", nil or empty while not set. The form's flow parameters
-// ($flow.secret_flow) are not session parameters; read them from
-// req.FormParams().
+// "Tür öffnen" of flow "Default Start Flow", nil or empty while not set. The
+// form's flow parameters ($flow.secret_flow) are not session parameters; read
+// them from req.FormParams().
 type stringHandlerParams struct {
 	// X2ndChoice is form parameter "2nd-choice" (@sys.number-integer,
 	// required).

@@ -8,10 +8,10 @@ import (
 
 // tag2fa serves tag "2fa" of webhook "std". The agent calls it at:
 //
-//   - the initial prompt of form parameter "2nd-choice" of page "Tür
-//     öffnen", at flows/Default Start Flow/pages/Tür öffnen.json:
-//     form.parameters[0].fillBehavior.initialPromptFulfillment; request
-//     testdata/requests/2fa_t-r-ffnen_2nd-choice_prompt.json
+//   - the initial prompt of form parameter "2nd-choice" of page "Tür öffnen"
+//     (flow "Default Start Flow"), at flows/Default Start Flow/pages/Tür
+//     öffnen.json: form.parameters[0].fillBehavior.initialPromptFulfillment;
+//     request testdata/requests/2fa_t-r-ffnen_2nd-choice_prompt.json
 func tag2fa(ctx context.Context, req *fulfillment.Request) (*fulfillment.Response, error) {
 	var params tag2faParams
 	if err := req.Params().Decode(&params); err != nil {
@@ -23,9 +23,9 @@ func tag2fa(ctx context.Context, req *fulfillment.Request) (*fulfillment.Respons
 }
 
 // tag2faParams holds the session parameters of the calls from page "Tür
-// öffnen", nil or empty while not set. The form's flow parameters
-// ($flow.secret_flow) are not session parameters; read them from
-// req.FormParams().
+// öffnen" of flow "Default Start Flow", nil or empty while not set. The
+// form's flow parameters ($flow.secret_flow) are not session parameters; read
+// them from req.FormParams().
 type tag2faParams struct {
 	// X2ndChoice is form parameter "2nd-choice" (@sys.number-integer,
 	// required).

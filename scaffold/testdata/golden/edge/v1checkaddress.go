@@ -10,10 +10,10 @@ import (
 // calls at the path "/v1:check-address" of the function's URL (its request
 // template carries no tag). The agent calls it at:
 //
-//   - a route (condition $page.params.status = "FINAL") of page "Flexible", at
-//     flows/Default Start Flow/pages/Flexible.json:
-//     transitionRoutes[0].triggerFulfillment; request
-//     testdata/requests/byPath_flexible_final_flexible.json
+//   - a route (condition $page.params.status = "FINAL") of page "Flexible"
+//     (flow "Default Start Flow"), at flows/Default Start
+//     Flow/pages/Flexible.json: transitionRoutes[0].triggerFulfillment;
+//     request testdata/requests/byPath_flexible_final_flexible.json
 //
 // Dialogflow posts the body the request template renders
 // (v1CheckAddressRequest), not a WebhookRequest, and sets parameters from the

@@ -9,7 +9,8 @@ import (
 // 尺寸 serves tag "尺寸" of webhook "std". The agent calls it at:
 //
 //   - the sys.no-match-1 handler of form parameter "type" of page "Tür
-//     öffnen", at flows/Default Start Flow/pages/Tür öffnen.json:
+//     öffnen" (flow "Default Start Flow"), at flows/Default Start
+//     Flow/pages/Tür öffnen.json:
 //     form.parameters[1].fillBehavior.repromptEventHandlers[0].triggerFulfillment;
 //     request testdata/requests/___t-r-ffnen_type_sys-no-match-1.json
 func 尺寸(ctx context.Context, req *fulfillment.Request) (*fulfillment.Response, error) {
@@ -23,9 +24,9 @@ func 尺寸(ctx context.Context, req *fulfillment.Request) (*fulfillment.Respons
 }
 
 // 尺寸Params holds the session parameters of the calls from page "Tür
-// öffnen", nil or empty while not set. The form's flow parameters
-// ($flow.secret_flow) are not session parameters; read them from
-// req.FormParams().
+// öffnen" of flow "Default Start Flow", nil or empty while not set. The
+// form's flow parameters ($flow.secret_flow) are not session parameters; read
+// them from req.FormParams().
 type 尺寸Params struct {
 	// X2ndChoice is form parameter "2nd-choice" (@sys.number-integer,
 	// required).
