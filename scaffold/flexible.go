@@ -335,11 +335,14 @@ func jsonPathMembers(path string) (members []string, complex bool) {
 		case strings.HasPrefix(p, "['") || strings.HasPrefix(p, `["`):
 			q := p[1]
 			end := strings.IndexByte(p[2:], q)
-			if end < 0 || !strings.HasPrefix(p[2+end+1:], "]") {
+			if end <= 0 || !strings.HasPrefix(p[2+end+1:], "]") {
 				return members, true
 			}
 			members = append(members, p[2:2+end])
 			p = p[2+end+2:]
+			if p != "" && p[0] != '.' && p[0] != '[' {
+				return members, true
+			}
 		case p[0] == '.':
 			if strings.HasPrefix(p, "..") {
 				return members, true
