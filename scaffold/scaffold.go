@@ -847,7 +847,7 @@ func (g *generator) flexibleData(h *flexHandler) map[string]any {
 		kind = "webhooks"
 	}
 	if h.ByPath {
-		fmt.Fprintf(&doc, "%s serves the FLEXIBLE %s %s, which the agent calls at the path %s of the function's URL (its request template carries no tag).", h.Func, kind, webhookNames(h.webhooks), strconv.Quote(h.Path))
+		fmt.Fprintf(&doc, "%s serves the FLEXIBLE %s %s, which the agent calls at the path %s (its request template carries no tag): point the webhook's URI at the function's URL with that path.", h.Func, kind, webhookNames(h.webhooks), strconv.Quote(h.Path))
 	} else {
 		fmt.Fprintf(&doc, "%s serves the FLEXIBLE %s %s, whose request template carries the tag %s.", h.Func, kind, webhookNames(h.webhooks), strconv.Quote(h.Tag))
 	}
@@ -949,9 +949,6 @@ func (g *generator) readmeData() map[string]any {
 			curl = s.Name
 			break
 		}
-	}
-	if curl == "" {
-		curl = "NAME.json"
 	}
 	return map[string]any{
 		"Title":          title,

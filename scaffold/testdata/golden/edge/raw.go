@@ -5,8 +5,8 @@ import (
 )
 
 // raw serves the FLEXIBLE webhook "flex-raw", which the agent calls at the
-// path "/raw" of the function's URL (its request template carries no tag). The
-// agent calls it at:
+// path "/raw" (its request template carries no tag): point the webhook's URI
+// at the function's URL with that path. The agent calls it at:
 //
 //   - the entry fulfillment of page "Raw" (flow "Default Start Flow"), at
 //     flows/Default Start Flow/pages/Raw.json: entryFulfillment; request

@@ -7,8 +7,9 @@ import (
 )
 
 // v1CheckAddress serves the FLEXIBLE webhook "flex-path", which the agent
-// calls at the path "/v1:check-address" of the function's URL (its request
-// template carries no tag). The agent calls it at:
+// calls at the path "/v1:check-address" (its request template carries no tag):
+// point the webhook's URI at the function's URL with that path. The agent
+// calls it at:
 //
 //   - a route (condition $page.params.status = "FINAL") of page "Flexible"
 //     (flow "Default Start Flow"), at flows/Default Start
