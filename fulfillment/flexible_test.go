@@ -389,7 +389,7 @@ func TestMuxFlexible(t *testing.T) {
 	if got := strings.Join(mux.Tags(), ","); got != "std" {
 		t.Errorf("Tags() = %s, want std", got)
 	}
-	if got := mux.FlexibleTags(); len(got) != 16 || got[0] != "code-deadline_exceeded" || got[len(got)-1] != "uncoded" {
+	if got := mux.FlexibleTags(); len(got) != 17 || got[0] != "code-deadline_exceeded" || got[len(got)-1] != "uncoded" {
 		t.Errorf("FlexibleTags() = %v", got)
 	}
 	if got := strings.Join(mux.FlexiblePaths(), ","); got != "/address/validate" {
