@@ -30,9 +30,10 @@ func TestDeployableDependencies(t *testing.T) {
 		"cloud.google.com/go/auth",
 		"github.com/cxhook/cxhook/setup",
 		"github.com/cxhook/cxhook/agent",
-		"github.com/cxhook/cxhook/scaffold",
 		"github.com/cxhook/cxhook/emulator",
 		"github.com/cxhook/cxhook/expr",
+		"github.com/cxhook/cxhook/nlu",
+		"github.com/cxhook/cxhook/scaffold",
 	}
 	for _, pkg := range []string{"github.com/cxhook/cxhook", "github.com/cxhook/cxhook/webhook"} {
 		t.Run(pkg, func(t *testing.T) {

@@ -2,7 +2,9 @@
 // handler" and "Testing your function" true: the code shown there is the
 // code of the quickstart module, file for file, and the module builds,
 // refuses to start unconfigured on Cloud Run, and runs locally as the
-// README says.
+// README says. They also hold the README's other Go code to the
+// repository: an excerpt is part of a tested file, and a snippet compiles
+// in a copy of the module it is written for.
 package examples
 
 import (
@@ -10,6 +12,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net"
@@ -341,4 +344,90 @@ func freePort(t *testing.T) string {
 	defer l.Close()
 	_, port, _ := net.SplitHostPort(l.Addr().String())
 	return port
+}
+
+// excerptBlock matches a code block that the README copies from part of a
+// file: <!-- excerpt: PATH --> then a fenced Go block.
+var excerptBlock = regexp.MustCompile("(?s)<!-- excerpt: ([^ ]+) -->\n```go\n(.*?)```\n")
+
+// TestReadmeExcerpts checks that each excerpt the README shows is in its
+// file: its lines in a row, each after the same indentation.
+func TestReadmeExcerpts(t *testing.T) {
+	t.Parallel()
+	excerpts := excerptBlock.FindAllStringSubmatch(readme(t), -1)
+	if len(excerpts) == 0 {
+		t.Fatal("the README shows no excerpt")
+	}
+	for _, m := range excerpts {
+		b, err := os.ReadFile(filepath.Join("..", m[1]))
+		if err != nil {
+			t.Errorf("the README shows an excerpt of %s: %v", m[1], err)
+			continue
+		}
+		if !containsLines(string(b), m[2]) {
+			t.Errorf("%s does not hold the README's excerpt:\n%s", m[1], m[2])
+		}
+	}
+}
+
+// containsLines reports whether the lines of excerpt appear in text in a
+// row, each after the same indentation (tabs); blank lines match blank
+// lines.
+func containsLines(text, excerpt string) bool {
+	want := strings.Split(strings.TrimSuffix(excerpt, "\n"), "\n")
+	lines := strings.Split(text, "\n")
+	for i := 0; i+len(want) <= len(lines); i++ {
+		indent, ok := strings.CutSuffix(lines[i], want[0])
+		if !ok || strings.Trim(indent, "\t") != "" {
+			continue
+		}
+		match := true
+		for j, w := range want {
+			if l := lines[i+j]; w == "" && strings.TrimSpace(l) != "" || w != "" && l != indent+w {
+				match = false
+				break
+			}
+		}
+		if match {
+			return true
+		}
+	}
+	return false
+}
+
+// compileBlock matches a Go file that the README shows for a module to
+// hold: <!-- compile: DIR --> then a fenced Go block, DIR a module of this
+// repository.
+var compileBlock = regexp.MustCompile("(?s)<!-- compile: ([^ ]+) -->\n```go\n(.*?)```\n")
+
+// TestReadmeSnippetsCompile adds each such file to a copy of its module,
+// its replace of github.com/cxhook/cxhook pointed at this checkout, and
+// runs go vet there, which compiles the tests too.
+func TestReadmeSnippetsCompile(t *testing.T) {
+	t.Parallel()
+	goTool(t)
+	snippets := compileBlock.FindAllStringSubmatch(readme(t), -1)
+	if len(snippets) == 0 {
+		t.Fatal("the README shows no snippet to compile")
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range snippets {
+		mod := filepath.Join(t.TempDir(), filepath.Base(m[1]))
+		if err := os.CopyFS(mod, os.DirFS(filepath.Join(root, filepath.FromSlash(m[1])))); err != nil {
+			t.Fatal(err)
+		}
+		name := fmt.Sprintf("readme_snippet_%d.go", i+1)
+		if strings.Contains(m[2], "\n\t\"testing\"\n") {
+			name = strings.TrimSuffix(name, ".go") + "_test.go"
+		}
+		if err := os.WriteFile(filepath.Join(mod, name), []byte(m[2]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		env := []string{"GOFLAGS=-mod=readonly"}
+		run(t, mod, env, "mod", "edit", "-replace", "github.com/cxhook/cxhook="+root)
+		run(t, mod, env, "vet", "./...")
+	}
 }

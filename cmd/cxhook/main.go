@@ -57,6 +57,8 @@ const usage = `Usage:
                  [--webhook-name S] [--dry-run]
   cxhook check    --agent EXPORT [flags]   (cxhook check -h for its flags)
   cxhook requests --agent EXPORT --out DIR [flags]
+  cxhook test     --agent EXPORT [--webhook URL]... [flags]   (cxhook test -h)
+  cxhook chat     --agent EXPORT [--webhook URL]... [flags]   (cxhook chat -h)
   cxhook init     DIR --agent EXPORT [--module PATH] [--cxhook-replace DIR] [--external W]... [--force]
 
 runtime  checks, without calling anything, that the Go module in DIR can be
@@ -85,6 +87,9 @@ check    checks an exported agent against the function's handlers: tags
          webhooks, webhook URIs and timeouts, missing webhook.error handlers.
 requests writes, for every call site of every tag in an exported agent,
          the request Dialogflow sends there.
+test     replays the export's test cases in the offline emulator, calling
+         the webhook at URL, and reports the differences; chat is a
+         conversation with the agent and the webhook in the terminal.
 init     writes a new function module for an exported agent in DIR: a
          handler for each tag it calls, answering 501 until written, its
          requests and tests (cxhook init -h).
@@ -118,11 +123,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 0
 	}
 	verb := args[0]
+	if cmd, ok := emulatorCommands[verb]; ok {
+		return cmd(ctx, args[1:], os.Stdin, stdout, stderr)
+	}
 	if cmd, ok := agentCommands[verb]; ok {
 		return cmd(args[1:], stdout, stderr)
 	}
 	if verb != "env" && verb != "setup" && verb != "runtime" {
-		fmt.Fprintf(stderr, "cxhook: unknown command %q; want runtime, env, setup, check, requests or init (cxhook help)\n", verb)
+		fmt.Fprintf(stderr, "cxhook: unknown command %q; want runtime, env, setup, check, requests, test, chat or init (cxhook help)\n", verb)
 		return 2
 	}
 	fs, f := newFlags(verb)

@@ -12,7 +12,14 @@ import (
 
 // The example agent is "Zyra the flight assistant", a Dialogflow CX agent
 // exported in the JSON package format (dhiwinsamrich/DIGIBHEM-AI-Bot, MIT).
-// It calls four tags; the parameter names below are the agent's own.
+// It calls five tags, four of them here: two on standard webhooks
+// (findAvailableTicket, checkMileage), which get a WebhookRequest, and two
+// on the FLEXIBLE webhooks of Google's prebuilt feedback component
+// (getPreviousFeedbackDate, updateFeedback), which get the body the
+// webhook's requestBody template renders. The fifth, validation, is the
+// prebuilt address component's flexible webhook, which calls Google's
+// Address Validation API, not this function. The parameter names below
+// are the agent's own.
 //
 // findAvailableTicket, flights.go. Flow "Default Start Flow":
 //   - page "Collect One-Way Ticket Information", the initial prompt of each
@@ -31,10 +38,16 @@ import (
 // mileage). The page routes $session.params.account = "invalid" to
 // "Anything Else".
 //
-// getPreviousFeedbackDate and updateFeedback, feedback.go. Flow
-// "Feedback" (Google's prebuilt feedback component), the entry
-// fulfillments of pages "> invoke last feedback check API" and
-// "> invoke update feedback API".
+// getPreviousFeedbackDate and updateFeedback, feedback.go, flexible
+// handlers (fulfillment.Flexible), dispatched by the tag each template
+// carries in fulfillmentInfo.tag. Flow "Feedback" (Google's prebuilt
+// feedback component), the entry fulfillments of pages "> invoke last
+// feedback check API" (webhook prebuilt_components_feedback:
+// last_feedback_check: the body holds phone_number; the answer's
+// last_feedback_time_elapsed is mapped to $flow.last_feedback_time_elapsed)
+// and "> invoke update feedback API" (webhook prebuilt_components_feedback:
+// update_feedback: phone_number, feedback_score and feedback_comment; no
+// mapping).
 
 // NewMux returns the mux that serves the example agent's tags, on the
 // system clock. Each mux has its own in-memory feedback store.
@@ -47,8 +60,8 @@ func newMux(now func() time.Time) *fulfillment.Mux {
 	mux := fulfillment.NewMux()
 	mux.HandleFunc("findAvailableTicket", a.findAvailableTicket)
 	mux.HandleFunc("checkMileage", a.checkMileage)
-	mux.HandleFunc("getPreviousFeedbackDate", a.getPreviousFeedbackDate)
-	mux.HandleFunc("updateFeedback", a.updateFeedback)
+	mux.HandleFlexible("getPreviousFeedbackDate", fulfillment.Flexible(a.getPreviousFeedbackDate))
+	mux.HandleFlexible("updateFeedback", fulfillment.Flexible(a.updateFeedback))
 	return mux
 }
 

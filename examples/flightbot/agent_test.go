@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/cxhook/cxhook/fulfillment"
 	"github.com/cxhook/cxhook/internal/fakeclock"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // These tests check the handlers' business rules on a clock of their own,
@@ -324,62 +326,153 @@ func TestCheckMileage(t *testing.T) {
 	})
 }
 
+// TestFeedback calls the feedback component's two flexible webhooks as the
+// Feedback flow does, and runs the flow's own route conditions on what the
+// last feedback check's mapping sets: a caller who gave feedback less than
+// 30 days ago is not asked again.
 func TestFeedback(t *testing.T) {
 	t.Parallel()
 	h, clk := newTestHandler(march14)
-	elapsed := func(r map[string]any) (string, any) {
+	check, update := feedbackWebhook(t, lastFeedbackCheckWebhook), feedbackWebhook(t, updateFeedbackWebhook)
+	const caller = "+14155550123"
+	// asks returns whether the flow asks a caller with that phone number
+	// (nil: unset) for feedback, and the day of the last feedback.
+	asks := func(phone any) (bool, any) {
 		t.Helper()
-		r["fulfillmentInfo"] = map[string]any{"tag": "getPreviousFeedbackDate"}
-		status, a := call(t, h, r)
-		if status != http.StatusOK {
-			t.Fatalf("status %d: %v", status, a)
+		params := map[string]any{}
+		if phone != nil {
+			params["$session.params.phone_number"] = phone
 		}
-		p := sessionParams(a)
-		return p["last_feedback_time_elapsed"].(string), p["last_feedback_date"]
+		status, answer, mapped := callFlexible(t, h, check, params)
+		if status != http.StatusOK {
+			t.Fatalf("%s: status %d: %v", check.DisplayName, status, answer)
+		}
+		return asksForFeedback(t, mapped), answer["last_feedback_date"]
 	}
-	update := loadRequest(t, "updateFeedback_low_score")
-	if status, a := call(t, h, update); status != http.StatusOK {
-		t.Fatalf("updateFeedback: status %d: %v", status, a)
+	give := func(phone any, score any, comment any) {
+		t.Helper()
+		params := map[string]any{"$flow.feedback_score": score}
+		if phone != nil {
+			params["$session.params.phone_number"] = phone
+		}
+		if comment != nil {
+			params["$flow.feedback_comment"] = comment
+		}
+		status, answer, mapped := callFlexible(t, h, update, params)
+		if status != http.StatusOK || len(answer) != 0 || len(mapped) != 0 {
+			t.Fatalf("%s: status %d, answer %v, mapped %v; want 200, {} and nothing mapped", update.DisplayName, status, answer, mapped)
+		}
 	}
 
+	if ask, day := asks(caller); !ask || day != nil {
+		t.Errorf("before any feedback: asks %v, last %v; want true and no date", ask, day)
+	}
+	give(caller, 2.0, "the bot kept asking for my airport code")
+
 	clk.Set(march14.Add(29 * 24 * time.Hour))
-	if got, day := elapsed(loadRequest(t, "getPreviousFeedbackDate_first_time")); got != "false" || day != "2036-03-14" {
-		t.Errorf("29 days after feedback: %s, %v; want false, 2036-03-14", got, day)
+	if ask, day := asks(caller); ask || day != "2036-03-14" {
+		t.Errorf("29 days after feedback: asks %v, last %v; want false, 2036-03-14", ask, day)
 	}
-	other := loadRequest(t, "getPreviousFeedbackDate_first_time")
-	params(other)[paramPhone] = "+442071838750"
-	if got, day := elapsed(other); got != "true" || day != nil {
-		t.Errorf("another caller: %s, %v; want true and no date", got, day)
+	if ask, _ := asks("  " + caller + " "); ask {
+		t.Error("the same number with spaces around it: asks again")
 	}
-	noPhone := loadRequest(t, "updateFeedback_low_score")
-	delete(params(noPhone), paramPhone)
-	if got, _ := elapsed(noPhone); got != "true" {
-		t.Errorf("same session, no phone number: %s, want true (feedback is kept per phone number)", got)
+	if ask, day := asks("+442071838750"); !ask || day != nil {
+		t.Errorf("another caller: asks %v, last %v; want true and no date", ask, day)
 	}
+	// Without a phone number (the flight agent never sets one) the flow
+	// asks every time, and feedback is not kept.
+	if ask, _ := asks(nil); !ask {
+		t.Error("an unknown caller is not asked")
+	}
+	give(nil, 5.0, nil)
+	if ask, _ := asks(nil); !ask {
+		t.Error("an unknown caller who gave feedback is not asked again")
+	}
+
 	clk.Set(march14.Add(30 * 24 * time.Hour))
-	if got, day := elapsed(loadRequest(t, "getPreviousFeedbackDate_first_time")); got != "true" || day != "2036-03-14" {
-		t.Errorf("30 days after feedback: %s, %v; want true, 2036-03-14", got, day)
+	if ask, day := asks(caller); !ask || day != "2036-03-14" {
+		t.Errorf("30 days after feedback: asks %v, last %v; want true, 2036-03-14", ask, day)
+	}
+	// A high score comes without a comment, its reference left as
+	// written: none is kept.
+	give(caller, "4", nil)
+	if ask, day := asks(caller); ask || day != "2036-04-13" {
+		t.Errorf("after new feedback: asks %v, last %v; want false, 2036-04-13", ask, day)
 	}
 }
 
+// TestFeedbackKept checks what updateFeedback stores, read back from the
+// store: the score, the comment, none for an unset one.
+func TestFeedbackKept(t *testing.T) {
+	t.Parallel()
+	a := &airline{now: func() time.Time { return march14 }, feedback: newFeedbackStore()}
+	mux := fulfillment.NewMux()
+	mux.HandleFlexible("updateFeedback", fulfillment.Flexible(a.updateFeedback))
+	h := fulfillment.NewHTTPHandler(mux, fulfillment.WithLogger(slog.New(slog.DiscardHandler)))
+	update := feedbackWebhook(t, updateFeedbackWebhook)
+	for _, tt := range []struct {
+		phone, comment any
+		score          any
+		want           feedback
+	}{
+		{"+14155550123", "too many questions", 2.0, feedback{score: 2, comment: "too many questions"}},
+		{"+14155550124", nil, 5.0, feedback{score: 5}},                         // "$flow.feedback_comment" as written
+		{"+14155550125", "$5 fee", "3", feedback{score: 3, comment: "$5 fee"}}, // a dollar is not a reference
+		{14155550126.0, 42.0, 1.0, feedback{score: 1, comment: "42"}},
+	} {
+		params := map[string]any{"$session.params.phone_number": tt.phone, "$flow.feedback_score": tt.score}
+		if tt.comment != nil {
+			params["$flow.feedback_comment"] = tt.comment
+		}
+		if status, answer, _ := callFlexible(t, h, update, params); status != http.StatusOK {
+			t.Fatalf("%v: status %d: %v", tt.phone, status, answer)
+		}
+		key := "tel:" + fmt.Sprint(tt.phone)
+		if f, ok := tt.phone.(float64); ok {
+			key = "tel:" + strconv.FormatFloat(f, 'f', -1, 64)
+		}
+		got, ok := a.feedback.last(key)
+		if got.at = (time.Time{}); !ok || got != tt.want {
+			t.Errorf("%s: kept %+v (%v), want %+v", key, got, ok, tt.want)
+		}
+	}
+}
+
+// TestUpdateFeedbackScore posts the scores the template can carry. How
+// Dialogflow writes a number into the quoted placeholder is not
+// documented: as the value (2), or as text ("2"); both are read.
 func TestUpdateFeedbackScore(t *testing.T) {
 	t.Parallel()
+	update := feedbackWebhook(t, updateFeedbackWebhook)
 	for _, tt := range []struct {
-		score any
+		score any // the value of $flow.feedback_score; jsontext.Value as written
 		want  int
 	}{
-		{1.0, 200}, {5.0, 200}, {3.0, 200}, {0.0, 400}, {6.0, 400}, {2.5, 400}, {"4", 400}, {nil, 400},
+		{1.0, 200}, {5.0, 200}, {3.0, 200}, {jsontext.Value("3.0"), 200}, {"4", 200}, {"4.0", 200}, {" 4 ", 200},
+		{0.0, 400}, {6.0, 400}, {2.5, 400}, {-1.0, 400}, {"2.5", 400}, {"five", 400}, {"", 400},
+		{"NaN", 400}, {"Infinity", 400}, {"0x2", 400}, {"1e0", 200}, {true, 400}, {nil, 400},
+		{[]any{3.0}, 400}, {map[string]any{"value": 3.0}, 400},
 	} {
 		t.Run(fmt.Sprint(tt.score), func(t *testing.T) {
 			t.Parallel()
 			h, _ := newTestHandler(march14)
-			r := loadRequest(t, "updateFeedback_low_score")
-			params(r)[paramScore] = tt.score
-			if status, a := call(t, h, r); status != tt.want {
-				t.Errorf("status %d, want %d: %v", status, tt.want, a)
+			params := map[string]any{"$session.params.phone_number": "+14155550123", "$flow.feedback_score": tt.score}
+			if status, answer, _ := callFlexible(t, h, update, params); status != tt.want {
+				t.Errorf("status %d, want %d: %v", status, tt.want, answer)
 			}
 		})
 	}
+	t.Run("unset", func(t *testing.T) {
+		t.Parallel()
+		h, _ := newTestHandler(march14)
+		body := render(t, update, map[string]any{"$session.params.phone_number": "+14155550123"})
+		if !bytes.Contains(body, []byte(`"$flow.feedback_score"`)) {
+			t.Fatalf("the unset score is not left as written: %s", body)
+		}
+		if status, answer, _ := postFlexible(t, h, update, body); status != http.StatusBadRequest {
+			t.Errorf("status %d, want 400: %v", status, answer)
+		}
+	})
 }
 
 // TestFeedbackConcurrent runs feedback calls side by side, for the race
@@ -387,17 +480,17 @@ func TestUpdateFeedbackScore(t *testing.T) {
 func TestFeedbackConcurrent(t *testing.T) {
 	t.Parallel()
 	h, _ := newTestHandler(march14)
+	check, update := feedbackWebhook(t, lastFeedbackCheckWebhook), feedbackWebhook(t, updateFeedbackWebhook)
 	var wg sync.WaitGroup
 	for i := range 32 {
 		wg.Go(func() {
-			name := "updateFeedback_low_score"
+			wh := update
 			if i%2 == 1 {
-				name = "getPreviousFeedbackDate_first_time"
+				wh = check
 			}
-			r := loadRequest(t, name)
-			params(r)[paramPhone] = fmt.Sprintf("+1415555%04d", i%5)
-			if status, a := call(t, h, r); status != http.StatusOK {
-				t.Errorf("%s: status %d: %v", name, status, a)
+			params := map[string]any{"$session.params.phone_number": fmt.Sprintf("+1415555%04d", i%5), "$flow.feedback_score": 2.0}
+			if status, answer, _ := callFlexible(t, h, wh, params); status != http.StatusOK {
+				t.Errorf("%s: status %d: %v", wh.DisplayName, status, answer)
 			}
 		})
 	}
@@ -458,12 +551,15 @@ func TestUpdateFeedbackLongComment(t *testing.T) {
 	t.Parallel()
 	a := &airline{now: func() time.Time { return march14 }, feedback: newFeedbackStore()}
 	mux := fulfillment.NewMux()
-	mux.HandleFunc("updateFeedback", a.updateFeedback)
+	mux.HandleFlexible("updateFeedback", fulfillment.Flexible(a.updateFeedback))
 	h := fulfillment.NewHTTPHandler(mux, fulfillment.WithLogger(slog.New(slog.DiscardHandler)))
-	r := loadRequest(t, "updateFeedback_low_score")
-	params(r)[paramComment] = strings.Repeat("x", fulfillment.DefaultMaxBodyBytes-8<<10)
-	if status, body := call(t, h, r); status != http.StatusOK {
-		t.Fatalf("status %d: %v", status, body)
+	params := map[string]any{
+		"$session.params.phone_number": "+14155550123",
+		"$flow.feedback_score":         2.0,
+		"$flow.feedback_comment":       strings.Repeat("x", fulfillment.DefaultMaxBodyBytes-8<<10),
+	}
+	if status, answer, _ := callFlexible(t, h, feedbackWebhook(t, updateFeedbackWebhook), params); status != http.StatusOK {
+		t.Fatalf("status %d: %v", status, answer)
 	}
 	if a.feedback.order.Len() != 1 || a.feedback.bytes > maxCommentBytes+maxCallerBytes+entryOverhead {
 		t.Errorf("the store holds %d bytes for one comment", a.feedback.bytes)

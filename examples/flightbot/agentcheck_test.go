@@ -1,6 +1,7 @@
 package flightbot
 
 import (
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -24,14 +25,22 @@ var (
 	addressValidation = "prebuilt_components_address_collection:address_validation"
 )
 
-// TestAgentCheck checks the exported agent against the example's mux.
+// TestAgentCheck checks the exported agent, as it is, against the
+// example's mux: the one error is the address component's validation
+// call, a flexible webhook no handler serves; the four tags the example
+// serves, two on standard webhooks and two on the feedback component's
+// flexible ones, have no finding.
 func TestAgentCheck(t *testing.T) {
 	a := agenttest.Load(t, flightAgentExport)
 	mux := newMux(time.Now)
+	if got := mux.Tags(); !slices.Equal(got, standardTags) {
+		t.Errorf("standard tags %v, want %v", got, standardTags)
+	}
+	if got := mux.FlexibleTags(); !slices.Equal(got, feedbackTags) {
+		t.Errorf("flexible tags %v, want %v", got, feedbackTags)
+	}
 	findings := agent.Check(a, agent.ServedBy(mux), agent.CheckOptions{})
 
-	// The address component's validation call is one no handler serves, on
-	// a flexible webhook.
 	var validation []agent.Finding
 	for _, f := range findings {
 		if strings.Contains(f.Message, `tag "validation"`) {
@@ -42,37 +51,29 @@ func TestAgentCheck(t *testing.T) {
 		validation[0].Loc.File != "flows/Address Collection/pages/%3e address validation api.json" {
 		t.Errorf("the validation tag's findings: %v", validation)
 	}
-
-	// Nothing for the tags the example serves, but the feedback tags'
-	// kind: feedback.go serves them with standard handlers and asks for the
-	// agent's two feedback webhooks to be made STANDARD. A mux with
-	// flexible handlers (issue 9, item 6) serves the export as it is.
-	flexible := len(mux.FlexibleTags()) > 0 // a Mux is always a FlexibleHandler; this one may serve none
+	// Nothing else, but the pages of the Default Start Flow that call
+	// checkMileage and findAvailableTicket without a webhook.error handler
+	// (cxlint R011), a warning about the agent's design, not about the
+	// tags: a failed call there goes unnoticed whatever serves it.
 	for _, f := range findings {
-		for _, tag := range append(slices.Clone(standardTags), feedbackTags...) {
-			if !strings.Contains(f.Message, `"`+tag+`"`) || f.Rule == agent.RuleNoWebhookErrorHandler {
-				continue
-			}
-			if flexible || !slices.Contains(feedbackTags, tag) || f.Rule != agent.RuleKindMismatch {
-				t.Errorf("a finding for served tag %s: %s", tag, f)
-			}
+		switch {
+		case len(validation) == 1 && f == validation[0]:
+		case f.Rule == agent.RuleNoWebhookErrorHandler && f.Severity == agent.Warning &&
+			strings.HasPrefix(f.Loc.File, "flows/Default Start Flow/pages/"):
+		default:
+			t.Errorf("a finding: %s", f)
 		}
 	}
 
-	// The agent as feedback.go says to change it, with the address
-	// validation webhook left to Google: the check passes.
-	if !flexible {
-		for _, name := range []string{"prebuilt_components_feedback:last_feedback_check", "prebuilt_components_feedback:update_feedback"} {
-			a.Webhook(name).Kind = agent.Standard
-		}
-	}
+	// With the address validation webhook left to Google, the check passes.
 	agenttest.Check(t, a, mux, agent.CheckOptions{ExternalWebhooks: []string{addressValidation}})
 }
 
 // TestSampleRequestsAnswered posts the request of every call site of the
 // exported agent (cxhook requests writes the same files) to the function:
-// each standard one gets a valid answer. The flexible bodies are for
-// flexible handlers, which the example does not have yet (feedback.go).
+// each standard one gets a valid WebhookResponse, each flexible one on the
+// feedback webhooks an answer their parameterMapping reads, and the
+// address component's validation body, which no handler serves, 404.
 func TestSampleRequestsAnswered(t *testing.T) {
 	a := agenttest.Load(t, flightAgentExport)
 	samples, err := a.SampleRequests(agent.SampleOptions{})
@@ -80,18 +81,25 @@ func TestSampleRequestsAnswered(t *testing.T) {
 		t.Fatal(err)
 	}
 	url, _, _ := startServer(t, getenvOf())
-	standard := 0
+	var standard, flexible int
 	for _, s := range samples {
-		if s.Flexible {
-			continue
-		}
-		standard++
 		t.Run(strings.TrimSuffix(s.Name, ".json"), func(t *testing.T) {
 			resp, body := post(t, url, s.Body, nil)
-			checkAnswer(t, resp, body)
+			switch {
+			case !s.Flexible:
+				standard++
+				checkAnswer(t, resp, body)
+			case s.Site.Webhook.DisplayName == addressValidation:
+				if resp.StatusCode != http.StatusNotFound {
+					t.Errorf("status %d, want 404: %s", resp.StatusCode, body)
+				}
+			default:
+				flexible++
+				checkFlexibleAnswer(t, s.Site.Webhook, resp.StatusCode, resp.Header, body)
+			}
 		})
 	}
-	if standard != 10 {
-		t.Errorf("%d standard call sites, want 10", standard)
+	if standard != 10 || flexible != 2 {
+		t.Errorf("%d standard and %d flexible call sites served, want 10 and 2", standard, flexible)
 	}
 }

@@ -120,8 +120,11 @@ func readFile(t testing.TB, name string) []byte {
 }
 
 // TestGolden posts every request in testdata/requests to the function and
-// compares the answer, as parsed JSON, with testdata/golden/<same name>.
-// go test -run Golden -update rewrites the golden files.
+// compares the answer, as parsed JSON, with testdata/golden/<same name>:
+// a WebhookResponse for a standard request; for a flexible one
+// (..._flexible.json, the body a feedback webhook's template renders), the
+// JSON its parameterMapping reads. go test -run Golden -update rewrites the
+// golden files.
 func TestGolden(t *testing.T) {
 	// The requests' travel dates must lie ahead of the clock
 	// (findAvailableTicket turns away past days).
@@ -135,7 +138,11 @@ func TestGolden(t *testing.T) {
 			t.Parallel()
 			url, _, _ := startServer(t, getenvOf())
 			resp, body := post(t, url, readFile(t, file), nil)
-			checkAnswer(t, resp, body)
+			if isFlexibleRequest(file) {
+				checkFlexibleAnswer(t, flexibleRequestWebhook(t, file), resp.StatusCode, resp.Header, body)
+			} else {
+				checkAnswer(t, resp, body)
+			}
 
 			golden := filepath.Join("testdata", "golden", name)
 			if *update {
@@ -296,34 +303,73 @@ func formParams(r map[string]any) []any {
 }
 
 // wantStatus is the status a variant must get: 200, but 404 for a request
-// without a tag, and 400 for updateFeedback without a feedback score (see
-// updateFeedback).
+// without a tag.
 func wantStatus(r map[string]any) int {
 	fi, _ := r["fulfillmentInfo"].(map[string]any)
 	if fi == nil {
 		fi, _ = r["fulfillment_info"].(map[string]any)
 	}
-	tag, _ := fi["tag"].(string)
-	switch {
-	case tag == "":
+	if tag, _ := fi["tag"].(string); tag == "" {
 		return http.StatusNotFound
-	case tag == "updateFeedback":
-		si, _ := r["sessionInfo"].(map[string]any)
-		if si == nil {
-			si, _ = r["session_info"].(map[string]any)
-		}
-		p, _ := si["parameters"].(map[string]any)
-		if _, ok := p["feedback_score"].(float64); !ok {
-			return http.StatusBadRequest
-		}
 	}
 	return http.StatusOK
 }
 
+// A flexVariant is a flexible request body mutated into one a live agent
+// can also send, with the status it must get.
+type flexVariant struct {
+	name   string
+	mutate func(body map[string]any)
+	want   int
+}
+
+// flexibleVariants derives, from a flexible request body, the variants of
+// TestVariants. How Dialogflow fills a template is not documented, so they
+// include every form a member can plausibly take: an unset parameter's
+// reference left as written, null, missing; a number for text. A member of
+// a kind the handler cannot read (a map for a phone number) is the agent's
+// mistake: 400, which the page's webhook.error handler answers. A body
+// without the tag reaches no flexible handler: 404, as for a standard
+// request without one.
+func flexibleVariants(body map[string]any) []flexVariant {
+	set := func(k string, v any) func(map[string]any) { return func(b map[string]any) { b[k] = v } }
+	vs := []flexVariant{
+		{"as rendered", func(map[string]any) {}, http.StatusOK},
+		{"unknown members at every level", func(b map[string]any) { addUnknown(b) }, http.StatusOK},
+		{"phone number unset, as written", set(paramPhone, "$session.params.phone_number"), http.StatusOK},
+		{"phone number null", set(paramPhone, nil), http.StatusOK},
+		{"phone number missing", func(b map[string]any) { delete(b, paramPhone) }, http.StatusOK},
+		{"phone number empty", set(paramPhone, ""), http.StatusOK},
+		{"phone number a number", set(paramPhone, 14155550123.0), http.StatusOK},
+		{"phone number unicode", set(paramPhone, "Zoë Ångström-李 🛫\u202e\u0000"), http.StatusOK},
+		{"phone number of 10 KB", set(paramPhone, strings.Repeat("5", 10<<10)), http.StatusOK},
+		{"phone number a map", set(paramPhone, map[string]any{"number": "+14155550123"}), http.StatusBadRequest},
+		{"phone number a list", set(paramPhone, []any{"+14155550123"}), http.StatusBadRequest},
+		{"fulfillmentInfo missing", func(b map[string]any) { delete(b, "fulfillmentInfo") }, http.StatusNotFound},
+		{"fulfillmentInfo null", set("fulfillmentInfo", nil), http.StatusNotFound},
+		{"an unknown tag", set("fulfillmentInfo", map[string]any{"tag": "getPreviousFeedbackDates"}), http.StatusNotFound},
+		{"fulfillmentInfo a number", set("fulfillmentInfo", 5.0), http.StatusBadRequest},
+	}
+	if fi, _ := body["fulfillmentInfo"].(map[string]any); fi["tag"] == "updateFeedback" {
+		vs = append(vs,
+			flexVariant{"score as text", set(paramScore, "2"), http.StatusOK},
+			flexVariant{"score missing", func(b map[string]any) { delete(b, paramScore) }, http.StatusBadRequest},
+			flexVariant{"score unset, as written", set(paramScore, "$flow.feedback_score"), http.StatusBadRequest},
+			flexVariant{"comment unset, as written", set(paramComment, "$flow.feedback_comment"), http.StatusOK},
+			flexVariant{"comment null", set(paramComment, nil), http.StatusOK},
+			flexVariant{"comment missing", func(b map[string]any) { delete(b, paramComment) }, http.StatusOK},
+			flexVariant{"comment unicode", set(paramComment, "Zoë Ångström-李 🛫\u202e\u0000"), http.StatusOK},
+			flexVariant{"comment a map", set(paramComment, map[string]any{}), http.StatusBadRequest},
+		)
+	}
+	return vs
+}
+
 // TestVariants sends, for every request in testdata/requests, the variants
 // a live agent can send. None may fail: each gets a strict
-// WebhookResponse, or, where the request lacks what the call needs, a 4xx
-// with a JSON error body.
+// WebhookResponse (for a flexible request, a JSON object its mapping
+// reads), or, where the request lacks what the call needs, a 4xx with a
+// JSON error body.
 func TestVariants(t *testing.T) {
 	t.Parallel()
 	url, _, _ := startServer(t, getenvOf())
@@ -333,7 +379,15 @@ func TestVariants(t *testing.T) {
 		if err := json.Unmarshal(raw, &orig); err != nil {
 			t.Fatal(err)
 		}
-		for _, v := range variants(orig) {
+		var vs []flexVariant
+		if isFlexibleRequest(file) {
+			vs = flexibleVariants(orig)
+		} else {
+			for _, v := range variants(orig) {
+				vs = append(vs, flexVariant{v.name, v.mutate, 0}) // 0: wantStatus says
+			}
+		}
+		for _, v := range vs {
 			t.Run(strings.TrimSuffix(filepath.Base(file), ".json")+"/"+v.name, func(t *testing.T) {
 				t.Parallel()
 				var r map[string]any
@@ -346,14 +400,19 @@ func TestVariants(t *testing.T) {
 					t.Fatal(err)
 				}
 				resp, got := post(t, url, body, nil)
-				want := wantStatus(r)
-				if resp.StatusCode != want {
-					t.Fatalf("status %d, want %d; body %s", resp.StatusCode, want, got)
+				want := v.want
+				if want == 0 {
+					want = wantStatus(r)
 				}
-				if want == http.StatusOK {
-					checkAnswer(t, resp, got)
-				} else {
+				switch {
+				case resp.StatusCode != want:
+					t.Fatalf("status %d, want %d; body %s", resp.StatusCode, want, got)
+				case want != http.StatusOK:
 					checkErrorBody(t, resp, got)
+				case isFlexibleRequest(file):
+					checkFlexibleAnswer(t, flexibleRequestWebhook(t, file), resp.StatusCode, resp.Header, got)
+				default:
+					checkAnswer(t, resp, got)
 				}
 			})
 		}
@@ -447,8 +506,9 @@ func TestErrors(t *testing.T) {
 }
 
 // TestLogs checks the function's log: one Cloud Logging JSON object per
-// line, one access line per call with its tag, session, status and latency,
-// the trace linked to the project, and no parameter value or query text.
+// line, one access line per call with its tag, session (none for a
+// flexible call), status and latency, the trace linked to the project, and
+// no parameter value, member of a flexible body or query text.
 func TestLogs(t *testing.T) {
 	t.Parallel()
 	const (
@@ -460,9 +520,10 @@ func TestLogs(t *testing.T) {
 
 	type call struct {
 		file           string
-		tag, session   string
+		tag, session   string // session "" for a flexible call, whose body has none
 		status         int
 		withoutScore   bool
+		phoneMap       bool // the phone number as a map, which holds the secret
 		traceparent    string
 		wantTraceField string
 	}
@@ -470,16 +531,22 @@ func TestLogs(t *testing.T) {
 		{file: "checkMileage_final_route.json", tag: "checkMileage", session: "dfMessenger-64120938", status: 200,
 			traceparent: "00-" + traceID + "-00f067aa0ba902b7-01", wantTraceField: "projects/" + project + "/traces/" + traceID},
 		{file: "findAvailableTicket_show_flights.json", tag: "findAvailableTicket", session: "dfMessenger-73019245", status: 200},
-		{file: "updateFeedback_low_score.json", tag: "updateFeedback", session: "dfMessenger-88203617", status: 200},
-		{file: "updateFeedback_low_score.json", tag: "updateFeedback", session: "dfMessenger-88203617", status: 400, withoutScore: true},
+		{file: "updateFeedback_low_score_flexible.json", tag: "updateFeedback", status: 200,
+			traceparent: "00-" + traceID + "-00f067aa0ba902b8-01", wantTraceField: "projects/" + project + "/traces/" + traceID},
+		{file: "updateFeedback_low_score_flexible.json", tag: "updateFeedback", status: 400, withoutScore: true},
+		{file: "getPreviousFeedbackDate_first_time_flexible.json", tag: "getPreviousFeedbackDate", status: 200},
+		{file: "getPreviousFeedbackDate_first_time_flexible.json", tag: "getPreviousFeedbackDate", status: 400, phoneMap: true},
 	}
 	for _, c := range calls {
 		var r map[string]any
 		if err := json.Unmarshal(readFile(t, filepath.Join("testdata", "requests", c.file)), &r); err != nil {
 			t.Fatal(err)
 		}
-		r["text"] = secret
-		p := params(r)
+		p := r // a flexible body's members are the parameters
+		if !isFlexibleRequest(c.file) {
+			r["text"] = secret
+			p = params(r)
+		}
 		for k, v := range p {
 			if _, ok := v.(string); ok {
 				p[k] = secret
@@ -487,6 +554,9 @@ func TestLogs(t *testing.T) {
 		}
 		if c.withoutScore {
 			delete(p, "feedback_score")
+		}
+		if c.phoneMap {
+			p[paramPhone] = map[string]any{"number": secret}
 		}
 		body, _ := json.Marshal(r)
 		h := http.Header{}
@@ -525,8 +595,15 @@ func TestLogs(t *testing.T) {
 	// The calls were sequential, so their lines are in order.
 	for i, c := range calls {
 		e := access[i]
-		if e["tag"] != c.tag || e["session"] != c.session || e["status"] != float64(c.status) {
-			t.Errorf("access line %d: tag %v, session %v, status %v; want %s, %s, %d", i, e["tag"], e["session"], e["status"], c.tag, c.session, c.status)
+		var wantSession any
+		if c.session != "" {
+			wantSession = c.session
+		}
+		if e["tag"] != c.tag || e["session"] != wantSession || e["status"] != float64(c.status) {
+			t.Errorf("access line %d: tag %v, session %v, status %v; want %s, %v, %d", i, e["tag"], e["session"], e["status"], c.tag, wantSession, c.status)
+		}
+		if flexible, _ := e["flexible"].(bool); flexible != isFlexibleRequest(c.file) {
+			t.Errorf("access line %d: flexible %v, want %v", i, e["flexible"], isFlexibleRequest(c.file))
 		}
 		if ms, ok := e["latency_ms"].(float64); !ok || ms < 0 {
 			t.Errorf("access line %d: latency_ms %v, want a number", i, e["latency_ms"])
@@ -535,7 +612,9 @@ func TestLogs(t *testing.T) {
 			t.Errorf("access line %d: trace %q, want %q", i, got, c.wantTraceField)
 		}
 	}
-	if access[3]["severity"] != "WARNING" {
-		t.Errorf("the 400's access line has severity %v, want WARNING", access[3]["severity"])
+	for _, i := range []int{3, 5} {
+		if access[i]["severity"] != "WARNING" {
+			t.Errorf("the 400's access line has severity %v, want WARNING", access[i]["severity"])
+		}
 	}
 }

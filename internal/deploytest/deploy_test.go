@@ -501,6 +501,9 @@ var modules = []struct {
 	notUploaded []string
 }{
 	{name: "testdata module", dir: "testdata/module"},
+	// The README's "Write your own handler" module, as a team writes it.
+	{name: "quickstart", dir: "../../examples/quickstart"},
+	// The module cxhook init writes for the pizza agent.
 	{name: "cxhook init module", make: initModule,
 		notUploaded: []string{"function_test.go", "cmd/local/main.go", "testdata/agent/agent.json", "testdata/requests/placeOrder_order-pizza_final.json"}},
 }
@@ -613,7 +616,7 @@ func TestDeployModule(t *testing.T) {
 			if !strings.Contains(out, "deploying "+src+" as cxhook") {
 				t.Errorf("deploy.sh did not say what it deploys:\n%s", out)
 			}
-			for _, want := range []string{"go.mod", "go.sum", "vendor/modules.txt",
+			for _, want := range []string{"go.mod", "go.sum", "function.go", "vendor/modules.txt",
 				"vendor/github.com/cxhook/cxhook/fulfillment/doc.go",
 				"vendor/github.com/GoogleCloudPlatform/functions-framework-go/funcframework/framework.go"} {
 				if !slices.Contains(names, want) {
@@ -621,7 +624,8 @@ func TestDeployModule(t *testing.T) {
 				}
 			}
 			for _, name := range names {
-				if strings.HasPrefix(name, ".git/") || strings.HasPrefix(name, "vendor/github.com/cxhook/cxhook/setup/") || slices.Contains(m.notUploaded, name) {
+				if strings.HasPrefix(name, ".git/") || strings.HasPrefix(name, "vendor/github.com/cxhook/cxhook/setup/") ||
+					strings.HasPrefix(name, "vendor/github.com/cxhook/cxhook/agent/") || slices.Contains(m.notUploaded, name) {
 					t.Errorf("upload holds %s", name)
 				}
 			}
