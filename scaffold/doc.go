@@ -37,11 +37,12 @@
 //     sample's value does not fit becomes a fulfillment.Value, so the
 //     module's own tests hold by construction.
 //   - Flexible handlers get a request struct from the webhook's
-//     requestBody template: a member that is one parameter reference takes
-//     the type of the form parameter of the flow that collects it (a
-//     fulfillment.Value if none does; how Dialogflow renders a parameter
-//     the session lacks is not documented), a member with references in
-//     longer text is a string. The answer struct follows the
+//     requestBody template: a member that is one parameter reference is a
+//     fulfillment.Value, as Dialogflow does not document whether it sends
+//     the value, its text, the reference as written (the session lacks
+//     the parameter) or null, and its comment names the getter for the
+//     form parameter that collects it; a member with references in longer
+//     text is a string, a literal keeps its JSON type. The answer struct follows the
 //     parameterMapping's JSON paths; a member a mapping reads is an `any`,
 //     left out of the answer while unset (what Dialogflow does with a
 //     mapping whose path the answer lacks is not documented either), and

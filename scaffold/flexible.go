@@ -29,11 +29,10 @@ type templateShape struct {
 
 // readTemplate reads the shape of webhook w's request body at call sites
 // in flow f (nil if unknown). A member that is one parameter reference and
-// nothing else ("$flow.feedback_score") is the parameter's value itself:
-// it gets the Go type of the form parameter of f that collects it, or a
-// fulfillment.Value if no form of f does (the template then renders
-// whatever the session holds, or the reference's own text). A member
-// whose string holds references among other text is a string; literal
+// nothing else ("$flow.feedback_score") is a fulfillment.Value: Dialogflow
+// may render the value itself, its text, the reference as written or null
+// (see refDoc). A member whose string holds references among other text
+// is a string; literal
 // members keep their JSON type (a string, a *float64, a *bool, a nested
 // struct for an object, a fulfillment.Value for a list). The
 // fulfillmentInfo member that prebuilt components carry their tag in is
@@ -175,13 +174,46 @@ func (r *templateReader) stringMember(s string) (goType, string, error) {
 		rest = rest[i+len(refMarker)+j+1:]
 	}
 	if whole >= 0 && len(used) == 1 {
-		ref := r.refs[whole]
-		if fp := formParamFor(r.flow, ref); fp != nil {
-			return entityType(fp.EntityType, fp.IsList), fmt.Sprintf("%s, the value of form parameter %s (%s) of page %s", ref, quoteName(fp.DisplayName), entityName(fp.EntityType), quoteName(fp.Page.DisplayName)), nil
-		}
-		return tValue, ref.String() + ", any JSON: no form of the flow collects it", nil
+		return tValue, refDoc(r.refs[whole], r.flow), nil
 	}
 	return tString, "text with " + strings.Join(used, ", ") + " in it", nil
+}
+
+// refDoc describes a member that is one parameter reference. How
+// Dialogflow renders it is not documented: the value itself, its text, the
+// reference as written when the session lacks the parameter, or null. So
+// the member is a fulfillment.Value, and the comment names the getter
+// that reads the form parameter that collects it, if a form of the flow
+// does.
+func refDoc(ref agent.ParamRef, f *agent.Flow) string {
+	fp := formParamFor(f, ref)
+	if fp == nil {
+		return ref.String() + ", as the session holds it (no form of the flow collects it)"
+	}
+	doc := fmt.Sprintf("%s, the value of form parameter %s (%s) of page %s: the value or its text", ref, quoteName(fp.DisplayName), entityName(fp.EntityType), quoteName(fp.Page.DisplayName))
+	if g := getter(entityType(fp.EntityType, fp.IsList)); g != "" {
+		doc += "; read it with " + g
+	}
+	return doc
+}
+
+// getter names the fulfillment.Value method that reads a value of type t.
+func getter(t goType) string {
+	switch t.src {
+	case "string":
+		return "String"
+	case "*float64":
+		return "Number (a number sent as text: parse String)"
+	case "*int":
+		return "Int (a number sent as text: parse String)"
+	case "*fulfillment.Date", "*fulfillment.TimeOfDay", "*fulfillment.DateTime", "*fulfillment.Duration",
+		"*fulfillment.Money", "*fulfillment.Person", "*fulfillment.Location":
+		return strings.TrimPrefix(t.src, "*fulfillment.")
+	}
+	if strings.HasPrefix(t.src, "[]") {
+		return "List"
+	}
+	return ""
 }
 
 // entityName writes an entity type reference for a comment.

@@ -44,20 +44,23 @@ func flexTag(ctx context.Context, req flexTagRequest) (flexTagAnswer, error) {
 // reference, or as null: how Dialogflow renders one is not documented.
 type flexTagRequest struct {
 	// Score is $flow.score, the value of form parameter "$flow.score"
-	// (@sys.number) of page "Flexible".
-	Score *float64 `json:"score"`
+	// (@sys.number) of page "Flexible": the value or its text; read it with
+	// Number (a number sent as text: parse String).
+	Score fulfillment.Value `json:"score"`
 	// Note is text with $flow.score, $session.params.who in it.
 	Note string `json:"note"`
 	// Who is $session.params.who, the value of form parameter "who"
-	// (@sys.person) of page "Start".
-	Who  *fulfillment.Person `json:"who"`
+	// (@sys.person) of page "Start": the value or its text; read it with
+	// Person.
+	Who  fulfillment.Value `json:"who"`
 	Meta struct {
 		Version *float64 `json:"version"`
 		Strict  *bool    `json:"strict"`
 		Source  string   `json:"source"`
 		// Wait is $session.params.wait, the value of form parameter "wait"
-		// (@sys.duration) of page "Start".
-		Wait *fulfillment.Duration `json:"wait"`
+		// (@sys.duration) of page "Start": the value or its text; read it with
+		// Duration.
+		Wait fulfillment.Value `json:"wait"`
 	} `json:"meta"`
 	// Tags is a list in the template, any JSON.
 	Tags fulfillment.Value `json:"tags"`

@@ -33,11 +33,13 @@ func v1CheckAddress(ctx context.Context, req v1CheckAddressRequest) (v1CheckAddr
 // reference, or as null: how Dialogflow renders one is not documented.
 type v1CheckAddressRequest struct {
 	// Address is $session.params.where, the value of form parameter "where"
-	// (@sys.location) of page "Start".
-	Address *fulfillment.Location `json:"address"`
+	// (@sys.location) of page "Start": the value or its text; read it with
+	// Location.
+	Address fulfillment.Value `json:"address"`
 	// Score is $flow.score, the value of form parameter "$flow.score"
-	// (@sys.number) of page "Flexible".
-	Score *float64 `json:"score"`
+	// (@sys.number) of page "Flexible": the value or its text; read it with
+	// Number (a number sent as text: parse String).
+	Score fulfillment.Value `json:"score"`
 }
 
 // v1CheckAddressAnswer is the answer, whose members the parameter mapping
