@@ -18,6 +18,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -348,6 +349,57 @@ func uploaded(t *testing.T, f *fakegcp.Fake) []string {
 	return names
 }
 
+// buildUpload unpacks what gcloud uploaded into a new directory and builds
+// its root package from vendor/, offline, as Cloud Functions' buildpack
+// builds the function from the upload alone: whatever .gcloudignore left
+// out, the function's package must not need.
+func buildUpload(t *testing.T, f *fakegcp.Fake) {
+	t.Helper()
+	var body []byte
+	for _, r := range f.Requests() {
+		if r.API == fakegcp.Storage {
+			body = f.Upload(r.Path)
+		}
+	}
+	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+	if err != nil {
+		t.Fatalf("upload is not a zip: %v", err)
+	}
+	dir := t.TempDir()
+	for _, file := range zr.File {
+		if strings.HasSuffix(file.Name, "/") {
+			continue
+		}
+		path := filepath.Join(dir, filepath.FromSlash(file.Name))
+		if !strings.HasPrefix(path, dir+string(filepath.Separator)) {
+			t.Fatalf("upload holds %q", file.Name)
+		}
+		rc, err := file.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err == nil {
+			err = os.MkdirAll(filepath.Dir(path), 0o755)
+		}
+		if err == nil {
+			err = os.WriteFile(path, b, 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// -trimpath keeps the temporary directory out of the build's cache
+	// keys, so that the packages each upload vendors are compiled once.
+	cmd := exec.Command("go", "build", "-trimpath", ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOTOOLCHAIN=local", "GOFLAGS=-mod=vendor", "GOPROXY=off", "GOWORK=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("the upload does not build from vendor/: %v\n%s", err, out)
+	}
+}
+
 // checkUpload checks what gcloud uploaded: the module and the function's
 // package, without the repository's history, tests or admin-time code.
 func checkUpload(t *testing.T, f *fakegcp.Fake) {
@@ -612,6 +664,7 @@ func TestDeployModule(t *testing.T) {
 
 			out := d.run(0, cli, args...)
 			names := uploaded(t, d.fake)
+			buildUpload(t, d.fake)
 			d.golden("same-project")
 			if !strings.Contains(out, "deploying "+src+" as cxhook") {
 				t.Errorf("deploy.sh did not say what it deploys:\n%s", out)
