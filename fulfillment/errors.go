@@ -9,7 +9,7 @@ import (
 // the webhook answers with. Dialogflow turns a non-2xx answer into a webhook
 // error event the agent can handle: 400 raises webhook.error.bad-request,
 // 401 and 403 webhook.error.rejected, 503 webhook.error.unavailable, and the
-// others webhook.error. The agent also sees the status as
+// others (404, 500, 501) webhook.error. The agent also sees the status as
 // $request.webhook_status_code.
 //
 // There is no "OK" code: a handler that succeeds returns a *Response.
@@ -26,9 +26,10 @@ const (
 	CodeUnavailable                  // 503: a dependency is down; try again
 	CodeDeadlineExceeded             // 503: the work did not finish in time
 	CodeCanceled                     // 503: the caller went away
+	CodeUnimplemented                // 501: the handler is not written yet
 )
 
-var codeNames = [...]string{"unknown", "invalid_argument", "unauthenticated", "permission_denied", "not_found", "internal", "unavailable", "deadline_exceeded", "canceled"}
+var codeNames = [...]string{"unknown", "invalid_argument", "unauthenticated", "permission_denied", "not_found", "internal", "unavailable", "deadline_exceeded", "canceled", "unimplemented"}
 
 // String returns the code's snake_case name, as written in error bodies.
 func (c Code) String() string {
@@ -50,6 +51,8 @@ func (c Code) HTTPStatus() int {
 		return 403
 	case CodeNotFound:
 		return 404
+	case CodeUnimplemented:
+		return 501
 	case CodeUnavailable, CodeDeadlineExceeded, CodeCanceled:
 		return 503
 	}
@@ -69,6 +72,8 @@ func (c Code) message() string {
 		return "caller not allowed"
 	case CodeNotFound:
 		return "no handler for this tag"
+	case CodeUnimplemented:
+		return "the webhook does not serve this call yet"
 	case CodeUnavailable, CodeDeadlineExceeded, CodeCanceled:
 		return "the webhook is unavailable; try again"
 	}

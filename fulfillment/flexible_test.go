@@ -63,7 +63,7 @@ func flexMux() *fulfillment.Mux {
 		return struct{}{}, errors.New("db says no")
 	}))
 	for _, c := range []fulfillment.Code{fulfillment.CodeInvalidArgument, fulfillment.CodeUnauthenticated, fulfillment.CodePermissionDenied,
-		fulfillment.CodeNotFound, fulfillment.CodeInternal, fulfillment.CodeUnavailable, fulfillment.CodeDeadlineExceeded} {
+		fulfillment.CodeNotFound, fulfillment.CodeInternal, fulfillment.CodeUnavailable, fulfillment.CodeDeadlineExceeded, fulfillment.CodeUnimplemented} {
 		mux.HandleFlexible("code-"+c.String(), fulfillment.Flexible(func(context.Context, struct{}) (struct{}, error) {
 			return struct{}{}, fulfillment.NewError(c, errors.New("detail"))
 		}))
@@ -133,6 +133,7 @@ func TestFlexibleStatuses(t *testing.T) {
 		{"CodeInternal", "POST", "/", flex("code-internal", ""), 500, "", "internal"},
 		{"CodeUnavailable", "POST", "/", flex("code-unavailable", ""), 503, "", "unavailable"},
 		{"CodeDeadlineExceeded", "POST", "/", flex("code-deadline_exceeded", ""), 503, "", "deadline_exceeded"},
+		{"CodeUnimplemented", "POST", "/", flex("code-unimplemented", ""), 501, "", "unimplemented"},
 		{"the server still answers", "POST", "/", flex("greet", `"name":"Ada"`), 200, `{"greeting":"hi Ada","n":0}`, ""},
 	}
 	for _, tt := range tests {
@@ -388,7 +389,7 @@ func TestMuxFlexible(t *testing.T) {
 	if got := strings.Join(mux.Tags(), ","); got != "std" {
 		t.Errorf("Tags() = %s, want std", got)
 	}
-	if got := mux.FlexibleTags(); len(got) != 16 || got[0] != "code-deadline_exceeded" || got[len(got)-1] != "uncoded" {
+	if got := mux.FlexibleTags(); len(got) != 17 || got[0] != "code-deadline_exceeded" || got[len(got)-1] != "uncoded" {
 		t.Errorf("FlexibleTags() = %v", got)
 	}
 	if got := strings.Join(mux.FlexiblePaths(), ","); got != "/address/validate" {

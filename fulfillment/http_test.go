@@ -65,7 +65,7 @@ func testMux() *fulfillment.Mux {
 		return nil, errors.New("db says no")
 	})
 	for _, c := range []fulfillment.Code{fulfillment.CodeInvalidArgument, fulfillment.CodeUnauthenticated, fulfillment.CodePermissionDenied,
-		fulfillment.CodeNotFound, fulfillment.CodeInternal, fulfillment.CodeUnavailable, fulfillment.CodeDeadlineExceeded} {
+		fulfillment.CodeNotFound, fulfillment.CodeInternal, fulfillment.CodeUnavailable, fulfillment.CodeDeadlineExceeded, fulfillment.CodeUnimplemented} {
 		mux.HandleFunc("code-"+c.String(), func(ctx context.Context, r *fulfillment.Request) (*fulfillment.Response, error) {
 			return nil, fulfillment.NewError(c, errors.New("detail"))
 		})
@@ -108,6 +108,7 @@ func TestHTTPStatuses(t *testing.T) {
 		{"CodeInternal", "POST", req("code-internal"), 500, "internal"},
 		{"CodeUnavailable", "POST", req("code-unavailable"), 503, "unavailable"},
 		{"CodeDeadlineExceeded", "POST", req("code-deadline_exceeded"), 503, "deadline_exceeded"},
+		{"CodeUnimplemented", "POST", req("code-unimplemented"), 501, "unimplemented"},
 		{"the server still answers", "POST", req("ok"), 200, ""},
 	}
 	for _, tt := range tests {

@@ -14,10 +14,12 @@ import (
 	"github.com/cxhook/cxhook/agent"
 )
 
-// The commands that read an exported agent: check and requests.
+// The commands that read an exported agent: check, requests and init
+// (init.go).
 var agentCommands = map[string]func(args []string, stdout, stderr io.Writer) int{
 	"check":    runCheck,
 	"requests": runRequests,
+	"init":     runInit,
 }
 
 const checkUsage = `Usage:

@@ -7,6 +7,7 @@
 //	cxhook setup   --project P --region R [flags]
 //	cxhook check   --agent EXPORT [flags]
 //	cxhook requests --agent EXPORT --out DIR [flags]
+//	cxhook init    DIR --agent EXPORT [flags]
 //
 // "runtime" checks that the Go module in DIR can be deployed as the HTTP
 // function Webhook and prints the Cloud Functions runtime for its go line.
@@ -58,6 +59,7 @@ const usage = `Usage:
   cxhook requests --agent EXPORT --out DIR [flags]
   cxhook test     --agent EXPORT [--webhook URL]... [flags]   (cxhook test -h)
   cxhook chat     --agent EXPORT [--webhook URL]... [flags]   (cxhook chat -h)
+  cxhook init     DIR --agent EXPORT [--module PATH] [--cxhook-replace DIR] [--external W]... [--force]
 
 runtime  checks, without calling anything, that the Go module in DIR can be
          deployed as the HTTP function Webhook: a go line no newer than the
@@ -88,6 +90,9 @@ requests writes, for every call site of every tag in an exported agent,
 test     replays the export's test cases in the offline emulator, calling
          the webhook at URL, and reports the differences; chat is a
          conversation with the agent and the webhook in the terminal.
+init     writes a new function module for an exported agent in DIR: a
+         handler for each tag it calls, answering 501 until written, its
+         requests and tests (cxhook init -h).
 
 With --dry-run, env prints the variables with placeholders for what only
 the APIs know, and setup prints its plan; neither calls anything.
@@ -125,7 +130,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmd(args[1:], stdout, stderr)
 	}
 	if verb != "env" && verb != "setup" && verb != "runtime" {
-		fmt.Fprintf(stderr, "cxhook: unknown command %q; want runtime, env, setup, check, requests, test or chat (cxhook help)\n", verb)
+		fmt.Fprintf(stderr, "cxhook: unknown command %q; want runtime, env, setup, check, requests, test, chat or init (cxhook help)\n", verb)
 		return 2
 	}
 	fs, f := newFlags(verb)

@@ -18,6 +18,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -348,6 +349,57 @@ func uploaded(t *testing.T, f *fakegcp.Fake) []string {
 	return names
 }
 
+// buildUpload unpacks what gcloud uploaded into a new directory and builds
+// its root package from vendor/, offline, as Cloud Functions' buildpack
+// builds the function from the upload alone: whatever .gcloudignore left
+// out, the function's package must not need.
+func buildUpload(t *testing.T, f *fakegcp.Fake) {
+	t.Helper()
+	var body []byte
+	for _, r := range f.Requests() {
+		if r.API == fakegcp.Storage {
+			body = f.Upload(r.Path)
+		}
+	}
+	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+	if err != nil {
+		t.Fatalf("upload is not a zip: %v", err)
+	}
+	dir := t.TempDir()
+	for _, file := range zr.File {
+		if strings.HasSuffix(file.Name, "/") {
+			continue
+		}
+		path := filepath.Join(dir, filepath.FromSlash(file.Name))
+		if !strings.HasPrefix(path, dir+string(filepath.Separator)) {
+			t.Fatalf("upload holds %q", file.Name)
+		}
+		rc, err := file.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err == nil {
+			err = os.MkdirAll(filepath.Dir(path), 0o755)
+		}
+		if err == nil {
+			err = os.WriteFile(path, b, 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// -trimpath keeps the temporary directory out of the build's cache
+	// keys, so that the packages each upload vendors are compiled once.
+	cmd := exec.Command("go", "build", "-trimpath", ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOTOOLCHAIN=local", "GOFLAGS=-mod=vendor", "GOPROXY=off", "GOWORK=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("the upload does not build from vendor/: %v\n%s", err, out)
+	}
+}
+
 // checkUpload checks what gcloud uploaded: the module and the function's
 // package, without the repository's history, tests or admin-time code.
 func checkUpload(t *testing.T, f *fakegcp.Fake) {
@@ -493,10 +545,50 @@ func TestDeployDryRunStopsOnRefusal(t *testing.T) {
 var modules = []struct {
 	name string
 	dir  string // relative to this package
+	// make, if set, writes the module into a new directory and returns
+	// it, instead of dir.
+	make func(t *testing.T) string
+	// notUploaded are files of the module that its .gcloudignore leaves
+	// out of the upload.
+	notUploaded []string
 }{
-	{"testdata module", "testdata/module"},
+	{name: "testdata module", dir: "testdata/module"},
 	// The README's "Write your own handler" module, as a team writes it.
-	{"quickstart", "../../examples/quickstart"},
+	{name: "quickstart", dir: "../../examples/quickstart"},
+	// The module cxhook init writes for the pizza agent.
+	{name: "cxhook init module", make: initModule,
+		notUploaded: []string{"function_test.go", "cmd/local/main.go", "testdata/agent/agent.json", "testdata/requests/placeOrder_order-pizza_final.json"}},
+}
+
+// initModule writes a module with cxhook init, from the pizza agent's
+// export, into a new directory, and runs go mod tidy in it, as the
+// module's README says; copyModule vendors it.
+func initModule(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, err := cxhookBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "pizzeria")
+	for _, args := range [][]string{
+		{bin, "init", dir, "--agent", filepath.Join(root, "agent", "testdata", "pizza"), "--cxhook-replace", root},
+		{"go", "mod", "tidy"},
+	} {
+		cmd := exec.Command(args[0], args[1:]...)
+		cmd.Dir = filepath.Dir(dir)
+		if args[0] == "go" {
+			cmd.Dir = dir
+		}
+		cmd.Env = append(os.Environ(), "GOTOOLCHAIN=local", "GOFLAGS=-mod=mod", "GOPROXY=off")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	return dir
 }
 
 // copyModule copies the module in dir to a new directory outside the
@@ -563,11 +655,16 @@ func TestDeployModule(t *testing.T) {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
 			d := newDeployer(t, gcloud)
-			src := copyModule(t, m.dir, true)
+			dir := m.dir
+			if m.make != nil {
+				dir = m.make(t)
+			}
+			src := copyModule(t, dir, true)
 			args := []string{"--project", fnProject, "--region", "us-central1", "--agent", sameAgent, "--source", src}
 
 			out := d.run(0, cli, args...)
 			names := uploaded(t, d.fake)
+			buildUpload(t, d.fake)
 			d.golden("same-project")
 			if !strings.Contains(out, "deploying "+src+" as cxhook") {
 				t.Errorf("deploy.sh did not say what it deploys:\n%s", out)
@@ -581,7 +678,7 @@ func TestDeployModule(t *testing.T) {
 			}
 			for _, name := range names {
 				if strings.HasPrefix(name, ".git/") || strings.HasPrefix(name, "vendor/github.com/cxhook/cxhook/setup/") ||
-					strings.HasPrefix(name, "vendor/github.com/cxhook/cxhook/agent/") {
+					strings.HasPrefix(name, "vendor/github.com/cxhook/cxhook/agent/") || slices.Contains(m.notUploaded, name) {
 					t.Errorf("upload holds %s", name)
 				}
 			}

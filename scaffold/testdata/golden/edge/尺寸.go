@@ -1,0 +1,42 @@
+package edge
+
+import (
+	"context"
+
+	"github.com/cxhook/cxhook/fulfillment"
+)
+
+// 尺寸 serves tag "尺寸" of webhook "std". The agent calls it at:
+//
+//   - the sys.no-match-1 handler of form parameter "type" of page "Tür
+//     öffnen" (flow "Default Start Flow"), at flows/Default Start
+//     Flow/pages/Tür öffnen.json:
+//     form.parameters[1].fillBehavior.repromptEventHandlers[0].triggerFulfillment;
+//     request testdata/requests/___t-r-ffnen_type_sys-no-match-1.json
+func 尺寸(ctx context.Context, req *fulfillment.Request) (*fulfillment.Response, error) {
+	var params 尺寸Params
+	if err := req.Params().Decode(&params); err != nil {
+		return nil, fulfillment.NewError(fulfillment.CodeInvalidArgument, err)
+	}
+	// TODO: serve the call and return its response, as in
+	// fulfillment.Reply("...").SetParam("...", v).
+	return nil, notImplemented("the handler of tag \"尺寸\" in 尺寸.go")
+}
+
+// 尺寸Params holds the session parameters of the calls from page "Tür
+// öffnen" of flow "Default Start Flow", nil or empty while not set. The
+// form's flow parameters ($flow.secret_flow) are not session parameters; read
+// them from req.FormParams().
+type 尺寸Params struct {
+	// X2ndChoice is form parameter "2nd-choice" (@sys.number-integer,
+	// required).
+	X2ndChoice *int `json:"2nd-choice"`
+	// Type is form parameter "type" (@sys.date, required).
+	Type *fulfillment.Date `json:"type"`
+	// Größe is form parameter "größe" (@size, required, a list).
+	Größe []string `json:"größe"`
+	// GivenName is form parameter "given name" (@sys.given-name).
+	GivenName string `json:"given name"`
+	// Contact is form parameter "contact" (@contact).
+	Contact fulfillment.Value `json:"contact"`
+}
