@@ -146,9 +146,9 @@ func (h *httpHandler) serveInner(w http.ResponseWriter, r *http.Request) {
 		// this a call of its own.
 		if sw := findStatusWriter(w); sw != nil {
 			c = sw.c
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithDeadline(ctx, c.ctx.deadline)
-			defer cancel()
+			var stop func()
+			ctx, stop = c.ctx.withValuesOf(ctx)
+			defer stop()
 		} else {
 			cc := h.startCall(ctx)
 			defer cc.finish()
@@ -258,12 +258,9 @@ func (c *call) claimAnswer() bool {
 	return false
 }
 
-// expire answers for a handler still running at its deadline, unless it
-// answered first. The call context's timer runs it.
+// expire answers for a handler still running at its deadline. The call
+// context's timer runs it, once it has claimed the answer.
 func (h *httpHandler) expire(c *call) {
-	if !c.answer.CompareAndSwap(answerPending, answerByTimeout) {
-		return // the handler answered first
-	}
 	h.c.logger.LogAttrs(c.reqCtx, slog.LevelWarn, "handler overran its deadline; sent the timeout response",
 		slog.String("tag", c.req.Tag()), slog.Duration("deadline", h.budget))
 	h.answerTimeout(c.reqCtx, c.w, c.req, c, new(bytes.Buffer))
