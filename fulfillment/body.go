@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strings"
 )
 
 func putBuf(b *bytes.Buffer) {
@@ -27,4 +28,24 @@ func readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Buffer, limit i
 	}
 	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
 	return err
+}
+
+// crossSiteContentType reports whether the request has a Content-Type that
+// a browser sends cross-site without a CORS preflight (the "simple"
+// request's types of the Fetch standard), matched case-insensitively and
+// with any parameters. Dialogflow sends application/json.
+func crossSiteContentType(h http.Header) bool {
+	for _, v := range h["Content-Type"] { // canonical key: no canonicalizing
+		if v == "application/json" {
+			continue // the common case, at no cost
+		}
+		mt, _, _ := strings.Cut(v, ";")
+		mt = strings.TrimSpace(mt)
+		for _, simple := range [...]string{"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"} {
+			if strings.EqualFold(mt, simple) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -21,7 +21,12 @@ import (
 // NewHTTPHandler returns the http.Handler that serves h as a Dialogflow CX
 // webhook. It owns the wire protocol:
 //
-//   - Only POST is served (405 with Allow: POST otherwise).
+//   - Only POST is served (405 with Allow: POST otherwise). A Content-Type
+//     a web page may send cross-site without a CORS preflight (text/plain,
+//     application/x-www-form-urlencoded, multipart/form-data) is answered
+//     with 415, so that no browser can be made to call a function that
+//     checks no caller (a local one, say); application/json, with or
+//     without parameters, and no Content-Type at all are served.
 //   - The body is limited ([WithMaxBodyBytes]; 413 beyond it) and decoded
 //     as a WebhookRequest: members the public proto does not have are
 //     skipped, as real agents send some; malformed JSON, an empty body, a
@@ -166,6 +171,10 @@ func (h *httpHandler) serve(ctx context.Context, w http.ResponseWriter, r *http.
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		c.status = writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "use POST")
+		return
+	}
+	if crossSiteContentType(r.Header) {
+		c.status = writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send Content-Type: application/json")
 		return
 	}
 	if r.ContentLength > h.c.maxBody {

@@ -388,3 +388,50 @@ func TestHTTPMiddleware(t *testing.T) {
 		t.Errorf("access lines missing: %s", log)
 	}
 }
+
+// The content types a web page can POST cross-site without a preflight are
+// refused, so that a browser cannot be used to call a function that checks
+// no caller; JSON and a missing Content-Type are served.
+func TestContentType(t *testing.T) {
+	t.Parallel()
+	url, _ := newServer(t, testMux())
+	tests := []struct {
+		contentType []string // nil: no header
+		status      int
+	}{
+		{nil, 200},
+		{[]string{"application/json"}, 200},
+		{[]string{"application/json; charset=utf-8"}, 200},
+		{[]string{"Application/JSON;charset=UTF-8"}, 200},
+		{[]string{"application/octet-stream"}, 200}, // not sendable cross-site without a preflight
+		{[]string{"text/plain"}, 415},
+		{[]string{"text/plain;charset=UTF-8"}, 415},
+		{[]string{"TEXT/PLAIN"}, 415},
+		{[]string{" text/plain ; charset=utf-8"}, 415},
+		{[]string{"application/x-www-form-urlencoded"}, 415},
+		{[]string{"Application/X-WWW-Form-Urlencoded; charset=utf-8"}, 415},
+		{[]string{"multipart/form-data; boundary=----x"}, 415},
+		{[]string{"MULTIPART/FORM-DATA"}, 415},
+		{[]string{"application/json", "text/plain"}, 415},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.contentType, ","), func(t *testing.T) {
+			r, _ := http.NewRequest("POST", url, strings.NewReader(req("ok")))
+			if tt.contentType != nil {
+				r.Header["Content-Type"] = tt.contentType
+			}
+			resp, err := http.DefaultClient.Do(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tt.status, body)
+			}
+			if tt.status == 415 && !strings.Contains(string(body), `"code":"unsupported_media_type"`) {
+				t.Errorf("body %s", body)
+			}
+		})
+	}
+}
