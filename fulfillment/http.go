@@ -193,7 +193,7 @@ func (h *httpHandler) serve(ctx context.Context, w http.ResponseWriter, r *http.
 			return
 		}
 		c.status = writeError(w, http.StatusBadRequest, "invalid_argument", "could not read the request body")
-		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "reading request body failed", slog.String("error", err.Error()))
+		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "reading request body failed", errAttr(err))
 		return
 	}
 	req, err := DecodeRequest(buf.Bytes())
@@ -233,7 +233,7 @@ func (h *httpHandler) dispatch(ctx context.Context, w http.ResponseWriter, req *
 
 	if !c.claimAnswer() {
 		if err != nil {
-			h.c.logger.LogAttrs(ctx, slog.LevelWarn, "late handler finished with an error", slog.String("tag", req.Tag()), slog.String("error", err.Error()))
+			h.c.logger.LogAttrs(ctx, slog.LevelWarn, "late handler finished with an error", tagAttr(req), errAttr(err))
 		}
 		return
 	}
@@ -241,12 +241,12 @@ func (h *httpHandler) dispatch(ctx context.Context, w http.ResponseWriter, req *
 	// response too, as one that is still running does.
 	if err != nil && errors.Is(err, context.DeadlineExceeded) && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "handler gave up at its deadline; sent the timeout response",
-			slog.String("tag", req.Tag()), slog.Duration("deadline", h.budget))
+			tagAttr(req), slog.Duration("deadline", h.budget))
 		h.answerTimeout(ctx, w, req, c, buf)
 		return
 	}
 	if err == nil && resp == nil {
-		err = NewError(CodeInternal, fmt.Errorf("handler for tag %q returned a nil response and a nil error", req.Tag()))
+		err = NewError(CodeInternal, fmt.Errorf("handler for tag %s returned a nil response and a nil error", quoteTag(req)))
 	}
 	if err != nil {
 		h.answerError(ctx, w, req, c, err)
@@ -271,7 +271,7 @@ func (c *call) claimAnswer() bool {
 // context's timer runs it, once it has claimed the answer.
 func (h *httpHandler) expire(c *call) {
 	h.c.logger.LogAttrs(c.reqCtx, slog.LevelWarn, "handler overran its deadline; sent the timeout response",
-		slog.String("tag", c.req.Tag()), slog.Duration("deadline", h.budget))
+		tagAttr(c.req), slog.Duration("deadline", h.budget))
 	h.answerTimeout(c.reqCtx, c.w, c.req, c, new(bytes.Buffer))
 	_ = http.NewResponseController(c.w).Flush()
 }
@@ -286,9 +286,9 @@ func (h *httpHandler) call(ctx context.Context, req *Request, c *call) (resp *Re
 				c.claimAnswer()
 				panic(p)
 			}
-			h.c.logger.LogAttrs(ctx, slog.LevelError, "handler panicked", slog.String("tag", req.Tag()),
-				slog.String("panic", fmt.Sprint(p)), slog.String("stack", string(debug.Stack())))
-			resp, err = nil, NewError(CodeInternal, fmt.Errorf("handler for tag %q panicked", req.Tag()))
+			h.c.logger.LogAttrs(ctx, slog.LevelError, "handler panicked", tagAttr(req),
+				slog.String("panic", clipTo(fmt.Sprint(p), maxLoggedError)), slog.String("stack", clipTo(string(debug.Stack()), maxLoggedStack)))
+			resp, err = nil, NewError(CodeInternal, fmt.Errorf("handler for tag %s panicked", quoteTag(req)))
 		}
 	}()
 	return h.h.Fulfill(ctx, req)
@@ -301,7 +301,7 @@ func (h *httpHandler) answerTimeout(ctx context.Context, w http.ResponseWriter, 
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
-				h.c.logger.LogAttrs(ctx, slog.LevelError, "timeout response function panicked", slog.String("panic", fmt.Sprint(p)))
+				h.c.logger.LogAttrs(ctx, slog.LevelError, "timeout response function panicked", slog.String("panic", clipTo(fmt.Sprint(p), maxLoggedError)))
 			}
 		}()
 		resp = h.c.onTimeout(req)
@@ -320,7 +320,7 @@ func (h *httpHandler) answerError(ctx context.Context, w http.ResponseWriter, re
 	if c.status < 500 || code == CodeCanceled {
 		level = slog.LevelWarn
 	}
-	h.c.logger.LogAttrs(ctx, level, "handler failed", slog.String("tag", clip(req.Tag())), slog.String("session", clip(req.SessionID())), slog.String("error", err.Error()))
+	h.c.logger.LogAttrs(ctx, level, "handler failed", tagAttr(req), sessionAttr(req), errAttr(err))
 }
 
 // answer encodes and sends resp, or fails the call if it cannot be sent.
@@ -328,12 +328,12 @@ func (h *httpHandler) answer(ctx context.Context, w http.ResponseWriter, req *Re
 	buf.Reset()
 	if err := encodeSafely(buf, resp); err != nil {
 		c.status = writeError(w, 500, CodeInternal.String(), CodeInternal.message())
-		h.c.logger.LogAttrs(ctx, slog.LevelError, "encoding the response failed", slog.String("tag", clip(req.Tag())), slog.String("session", clip(req.SessionID())), slog.String("error", err.Error()))
+		h.c.logger.LogAttrs(ctx, slog.LevelError, "encoding the response failed", tagAttr(req), sessionAttr(req), errAttr(err))
 		return
 	}
 	if buf.Len() > MaxResponseBytes {
 		c.status = writeError(w, 500, CodeInternal.String(), CodeInternal.message())
-		h.c.logger.LogAttrs(ctx, slog.LevelError, "response too large for Dialogflow; not sent", slog.String("tag", clip(req.Tag())), slog.String("session", clip(req.SessionID())), slog.Int("size", buf.Len()), slog.Int("limit", MaxResponseBytes))
+		h.c.logger.LogAttrs(ctx, slog.LevelError, "response too large for Dialogflow; not sent", tagAttr(req), sessionAttr(req), slog.Int("size", buf.Len()), slog.Int("limit", MaxResponseBytes))
 		return
 	}
 	hdr := w.Header()
@@ -354,7 +354,7 @@ func (h *httpHandler) answer(ctx context.Context, w http.ResponseWriter, req *Re
 func encodeSafely(buf *bytes.Buffer, resp *Response) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("encoding panicked: %v", p)
+			err = fmt.Errorf("encoding panicked: %s", clipTo(fmt.Sprint(p), maxLoggedError))
 		}
 	}()
 	return json.MarshalWrite(buf, resp)
