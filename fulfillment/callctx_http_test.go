@@ -1,9 +1,12 @@
 package fulfillment
 
 import (
-	"bytes"
+	"bufio"
 	"context"
+	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -54,7 +57,8 @@ func (e errHook) Err() error {
 }
 
 // A deadline that passes just before the timeout response is armed still
-// keeps the handler from running and answering late.
+// keeps the handler from running and answering late; the call gets the
+// timeout response.
 func TestDeadlinePassingBeforeTheHandlerRuns(t *testing.T) {
 	ran := false
 	hh := NewHTTPHandler(HandlerFunc(func(ctx context.Context, r *Request) (*Response, error) {
@@ -79,9 +83,9 @@ func TestDeadlinePassingBeforeTheHandlerRuns(t *testing.T) {
 		cc.expired.Wait()
 	}}
 	w := httptest.NewRecorder()
-	hh.dispatch(ctx, w, req, c, new(bytes.Buffer))
-	if ran || w.Code != http.StatusServiceUnavailable {
-		t.Errorf("handler ran: %v; answer %d %s; want 503 without running it", ran, w.Code, w.Body)
+	hh.dispatch(ctx, w, req, c)
+	if ran || w.Code != http.StatusOK || !strings.Contains(w.Body.String(), TimedOutParam) {
+		t.Errorf("handler ran: %v; answer %d %s; want the timeout response without running it", ran, w.Code, w.Body)
 	}
 }
 
@@ -187,5 +191,42 @@ func TestTimeoutResponseWinsAtTheDeadline(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A body that finishes arriving after the deadline, in the time left
+// before the webhook timeout, gets the timeout response (the handler does
+// not run), and the connection is closed; before, it got 503.
+func TestBodyCompletedAfterTheDeadline(t *testing.T) {
+	ran := false
+	hh := NewHTTPHandler(HandlerFunc(func(ctx context.Context, r *Request) (*Response, error) {
+		ran = true
+		return Reply("late"), nil
+	}), WithLogger(quietLogger()), WithWebhookTimeout(1200*time.Millisecond), WithDeadlineMargin(time.Second)).(*httpHandler)
+	expired := make(chan struct{})
+	hh.onExpireRead = func(c *call) {
+		hh.expireRead(c)
+		close(expired)
+	}
+	srv := httptest.NewServer(hh)
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(20 * time.Second)) // a guard, not a timing check
+	half := len(tagOnly) / 2
+	fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", len(tagOnly), tagOnly[:half])
+	<-expired                            // the deadline has passed while the body was being read
+	io.WriteString(conn, tagOnly[half:]) // within the half second left to read
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), TimedOutParam) || !resp.Close || ran {
+		t.Errorf("answer %d %s (close %v, handler ran %v), want the timeout response, the connection closed, the handler not run",
+			resp.StatusCode, body, resp.Close, ran)
 	}
 }

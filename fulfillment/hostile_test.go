@@ -23,9 +23,9 @@ import (
 func hostileDocs() (names []string, hostile, valid [][]byte) {
 	const size = fulfillment.DefaultMaxBodyBytes - 512
 	for _, k := range []struct{ name, unit string }{
-		{"DEL bytes", "\x7f"},      // \u007f in a JSON log line: 6 bytes each
+		{"DEL bytes", "\x7f"},        // \u007f in a JSON log line: 6 bytes each
 		{`\u0000 escapes`, `\u0000`}, // 6 bytes in, 6 out
-		{"quotes", `\"`},            // %q and JSON both escape them
+		{"quotes", `\"`},             // %q and JSON both escape them
 	} {
 		text := strings.Repeat(k.unit, size/len(k.unit))
 		names = append(names, k.name)
@@ -104,4 +104,3 @@ func BenchmarkHostileTag(b *testing.B) {
 		})
 	}
 }
-

@@ -61,7 +61,7 @@ func NewHTTPHandler(h Handler, opts ...Option) http.Handler {
 		h = Chain(c.middleware...)(h)
 	}
 	hh := &httpHandler{h: h, c: c, budget: c.timeout - c.margin}
-	hh.onExpire = hh.expire
+	hh.onExpire, hh.onExpireRead = hh.expire, hh.expireRead
 	if len(c.httpMW) > 0 {
 		var chain http.Handler = http.HandlerFunc(hh.serveInner)
 		for _, mw := range slices.Backward(c.httpMW) {
@@ -77,14 +77,25 @@ type httpHandler struct {
 	c         config
 	budget    time.Duration
 	httpChain http.Handler // the HTTP middleware, ending in serveInner; nil without any
-	onExpire  func(*call)  // expire, made once
+	// expire and expireRead, made once
+	onExpire, onExpireRead func(*call)
 }
 
+// bufPool holds the buffers responses are encoded in.
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+func putBuf(b *bytes.Buffer) {
+	if b.Cap() <= 1<<20 { // don't keep huge buffers alive
+		bufPool.Put(b)
+	}
+}
+
 // decodeOptions accept snake_case names (as protojson does) beside the
-// lowerCamelCase ones.
-var decodeOptions = json.MatchCaseInsensitiveNames(true)
+// lowerCamelCase ones. keepingInput decodes a buffer the request may keep.
+var (
+	decodeOptions = json.MatchCaseInsensitiveNames(true)
+	keepingInput  = json.JoinOptions(decodeOptions, keepInput)
+)
 
 // DecodeRequest decodes a WebhookRequest from its JSON form, with the rules
 // of [NewHTTPHandler].
@@ -182,28 +193,75 @@ func (h *httpHandler) serve(ctx context.Context, w http.ResponseWriter, r *http.
 		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "request body too large", slog.Int64("content_length", r.ContentLength), slog.Int64("limit", h.c.maxBody))
 		return
 	}
-	buf := bufPool.Get().(*bytes.Buffer)
-	defer putBuf(buf)
-	buf.Reset()
-	if err := readBody(w, r, buf, h.c.maxBody); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			c.status = writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body too large")
-			h.c.logger.LogAttrs(ctx, slog.LevelWarn, "request body too large", slog.Int64("limit", h.c.maxBody))
-			return
-		}
-		c.status = writeError(w, http.StatusBadRequest, "invalid_argument", "could not read the request body")
-		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "reading request body failed", errAttr(err))
+	body, pooled, err := h.readBody(ctx, w, r, c)
+	if err != nil {
 		return
 	}
-	req, err := DecodeRequest(buf.Bytes())
+	var req *Request
+	if pooled != nil {
+		req, err = DecodeRequest(body) // copies what it keeps
+		putBody(pooled, body)
+	} else {
+		req = new(Request)
+		err = json.Unmarshal(body, req, keepingInput) // keeps body
+	}
 	if err != nil {
 		c.status = writeError(w, http.StatusBadRequest, CodeInvalidArgument.String(), CodeInvalidArgument.message())
-		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "invalid WebhookRequest", decodeErrorAttrs(err, buf.Len())...)
+		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "invalid WebhookRequest", decodeErrorAttrs(err, len(body))...)
 		return
 	}
 	c.req = req
-	h.dispatch(ctx, w, req, c, buf)
+	h.dispatch(ctx, w, req, c)
+}
+
+// readBody reads the body within the call's deadline (see expireRead), or
+// answers for a body that cannot be read and returns the error.
+func (h *httpHandler) readBody(ctx context.Context, w http.ResponseWriter, r *http.Request, c *call) (body []byte, pooled *[]byte, err error) {
+	c.w = w
+	if !c.ctx.setOnExpire(h.onExpireRead) { // the deadline passed in the HTTP middleware
+		c.answer.Store(answerByTimeout)
+		h.expireRead(c)
+	}
+	body, pooled, err = readBody(w, r, h.c.maxBody)
+	c.ctx.setOnExpire(nil)
+	if c.answer.Load() == answerByTimeout {
+		// expireRead set the connection's deadlines, which would outlast
+		// the call: the connection must not serve another.
+		w.Header().Set("Connection", "close")
+	}
+	if err == nil {
+		return body, pooled, nil
+	}
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		c.status = writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body too large")
+		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "request body too large", slog.Int64("limit", h.c.maxBody))
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		c.status = writeError(w, http.StatusRequestTimeout, "request_timeout", "the request body did not arrive in time")
+		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "request body did not arrive by the deadline; answered 408",
+			slog.Int64("content_length", r.ContentLength), slog.Duration("deadline", h.budget))
+	default:
+		c.status = writeError(w, http.StatusBadRequest, "invalid_argument", "could not read the request body")
+		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "reading request body failed", errAttr(err))
+	}
+	return nil, nil, err
+}
+
+// expireRead runs at the deadline while the body is still being read, or
+// before reading it if the deadline passed before. It gives the body
+// until halfway to the webhook timeout to arrive: a body complete by then
+// gets the timeout response (the handler does not run); one that is not
+// gets 408, and the connection is closed. Writing the answer is bounded
+// by the webhook timeout. Both deadlines are the connection's (through
+// http.ResponseController, which the Functions Framework's server
+// supports), so a connection that sends a byte now and then, or a chunked
+// body that never ends, is answered and closed as well; a ResponseWriter
+// that supports neither is not bounded.
+func (h *httpHandler) expireRead(c *call) {
+	rc := http.NewResponseController(c.w)
+	_ = rc.SetReadDeadline(c.ctx.deadline.Add(h.c.margin / 2))
+	_ = rc.SetWriteDeadline(c.start.Add(h.c.timeout))
 }
 
 // Who answers a call: the handler, or the timeout response at the deadline.
@@ -218,14 +276,18 @@ const (
 // with the timeout response, while the handler finishes on its own;
 // dispatch returns when both are done, so the ResponseWriter is never used
 // late.
-func (h *httpHandler) dispatch(ctx context.Context, w http.ResponseWriter, req *Request, c *call, buf *bytes.Buffer) {
-	if err := ctx.Err(); err != nil {
-		h.answerError(ctx, w, req, c, err)
-		return
-	}
+func (h *httpHandler) dispatch(ctx context.Context, w http.ResponseWriter, req *Request, c *call) {
 	c.w, c.reqCtx = w, ctx
-	if !c.ctx.setOnExpire(h.onExpire) { // the deadline passed since the check above
-		h.answerError(ctx, w, req, c, c.ctx.Err())
+	if ctx.Err() != nil || !c.ctx.setOnExpire(h.onExpire) {
+		// The deadline passed before the handler could run (in the HTTP
+		// middleware, or while the body arrived), or the caller left.
+		if err := ctx.Err(); errors.Is(err, context.DeadlineExceeded) {
+			h.c.logger.LogAttrs(ctx, slog.LevelWarn, "deadline passed before the handler ran; sent the timeout response",
+				tagAttr(req), slog.Duration("deadline", h.budget))
+			h.answerTimeout(ctx, w, req, c)
+		} else {
+			h.answerError(ctx, w, req, c, err)
+		}
 		return
 	}
 
@@ -242,7 +304,7 @@ func (h *httpHandler) dispatch(ctx context.Context, w http.ResponseWriter, req *
 	if err != nil && errors.Is(err, context.DeadlineExceeded) && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "handler gave up at its deadline; sent the timeout response",
 			tagAttr(req), slog.Duration("deadline", h.budget))
-		h.answerTimeout(ctx, w, req, c, buf)
+		h.answerTimeout(ctx, w, req, c)
 		return
 	}
 	if err == nil && resp == nil {
@@ -252,7 +314,7 @@ func (h *httpHandler) dispatch(ctx context.Context, w http.ResponseWriter, req *
 		h.answerError(ctx, w, req, c, err)
 		return
 	}
-	h.answer(ctx, w, req, c, resp, buf)
+	h.answer(ctx, w, req, c, resp)
 }
 
 // claimAnswer disarms the timeout response once the handler is done and
@@ -268,12 +330,19 @@ func (c *call) claimAnswer() bool {
 }
 
 // expire answers for a handler still running at its deadline. The call
-// context's timer runs it, once it has claimed the answer.
+// context's timer runs it, once it has claimed the answer. The timeout
+// response closes the connection (Connection: close): the handler still
+// holds it, and a client that sent its next call on it would wait for the
+// handler to end, past the webhook timeout. Writing it is bounded by the
+// webhook timeout.
 func (h *httpHandler) expire(c *call) {
 	h.c.logger.LogAttrs(c.reqCtx, slog.LevelWarn, "handler overran its deadline; sent the timeout response",
 		tagAttr(c.req), slog.Duration("deadline", h.budget))
-	h.answerTimeout(c.reqCtx, c.w, c.req, c, new(bytes.Buffer))
-	_ = http.NewResponseController(c.w).Flush()
+	rc := http.NewResponseController(c.w)
+	_ = rc.SetWriteDeadline(c.start.Add(h.c.timeout))
+	c.w.Header().Set("Connection", "close")
+	h.answerTimeout(c.reqCtx, c.w, c.req, c)
+	_ = rc.Flush()
 }
 
 // call runs the handler, turning a panic into an error (its stack logged).
@@ -295,7 +364,7 @@ func (h *httpHandler) call(ctx context.Context, req *Request, c *call) (resp *Re
 }
 
 // answerTimeout sends the timeout response.
-func (h *httpHandler) answerTimeout(ctx context.Context, w http.ResponseWriter, req *Request, c *call, buf *bytes.Buffer) {
+func (h *httpHandler) answerTimeout(ctx context.Context, w http.ResponseWriter, req *Request, c *call) {
 	c.timeout = true
 	var resp *Response
 	func() {
@@ -309,7 +378,7 @@ func (h *httpHandler) answerTimeout(ctx context.Context, w http.ResponseWriter, 
 	if resp == nil {
 		resp = defaultTimeoutResponse(req)
 	}
-	h.answer(ctx, w, req, c, resp, buf)
+	h.answer(ctx, w, req, c, resp)
 }
 
 // answerError sends the error's status with a generic body and logs it.
@@ -324,7 +393,9 @@ func (h *httpHandler) answerError(ctx context.Context, w http.ResponseWriter, re
 }
 
 // answer encodes and sends resp, or fails the call if it cannot be sent.
-func (h *httpHandler) answer(ctx context.Context, w http.ResponseWriter, req *Request, c *call, resp *Response, buf *bytes.Buffer) {
+func (h *httpHandler) answer(ctx context.Context, w http.ResponseWriter, req *Request, c *call, resp *Response) {
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer putBuf(buf)
 	buf.Reset()
 	if err := encodeSafely(buf, resp); err != nil {
 		c.status = writeError(w, 500, CodeInternal.String(), CodeInternal.message())
