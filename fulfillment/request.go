@@ -18,6 +18,9 @@ import (
 // in tests from the fulfillmenttest package.
 type Request struct {
 	w wireRequest
+	// The indexes of the session parameters and of the payload, kept
+	// here so that Params and Payload allocate nothing.
+	params, payload paramIndex
 }
 
 // wireRequest mirrors the proto message field for field. The oneof "query"
@@ -148,10 +151,12 @@ func agentOf(name string) (string, bool) {
 // Params returns the session parameters (sessionInfo.parameters), keyed by
 // display name.
 func (r *Request) Params() Params {
-	if r.w.SessionInfo == nil {
+	if r.w.SessionInfo == nil || len(r.w.SessionInfo.Parameters.raw) == 0 {
 		return Params{}
 	}
-	return r.w.SessionInfo.Parameters
+	p := r.w.SessionInfo.Parameters
+	p.idx = &r.params
+	return p
 }
 
 // PageInfo describes the current page.
@@ -348,10 +353,12 @@ func (r *Request) Sentiment() (s Sentiment, ok bool) {
 // Payload returns the custom payload the caller of detect-intent sent
 // (QueryParameters.payload); the phone gateway puts the caller ID there.
 func (r *Request) Payload() Params {
-	if r.w.Payload == nil {
+	if r.w.Payload == nil || len(r.w.Payload.raw) == 0 {
 		return Params{}
 	}
-	return *r.w.Payload
+	p := *r.w.Payload
+	p.idx = &r.payload
+	return p
 }
 
 // Messages returns the messages already queued for the end user in this
@@ -369,7 +376,7 @@ func (r *Request) MarshalJSONTo(enc *jsontext.Encoder) error {
 // treats null as absent (except for parameter values, where null means
 // null), and skips members the public proto does not have.
 func (r *Request) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	r.w = wireRequest{}
+	r.w, r.params, r.payload = wireRequest{}, paramIndex{}, paramIndex{}
 	if k := dec.PeekKind(); k != '{' {
 		return fmt.Errorf("a WebhookRequest must be a JSON object, not %v", k)
 	}
