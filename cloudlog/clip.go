@@ -34,7 +34,7 @@ const (
 // appendString appends s as a JSON string of at most max bytes and the
 // note of the original length. Only about max bytes of s are read, however
 // long it is.
-func appendString[S ~string | ~[]byte](b []byte, s S, max int) []byte {
+func appendString(b []byte, s string, max int) []byte {
 	start := len(b)
 	n := len(s)
 	if n <= max {

@@ -40,6 +40,20 @@
 // writes it. An end that skips signal handling loses what is held then, at
 // most 16 KiB of INFO lines, usually those of the last interval: a fatal
 // runtime error, an out-of-memory kill, a panic nobody recovers, os.Exit.
+//
+// # Limits
+//
+// Logging never stalls the program. Lines are written by a goroutine of
+// the handler's, and a logging call waits for its line at most twice
+// [Options.StallTimeout] (100 ms by default): if stdout blocks (a pipe
+// nobody reads), nobody waits for it any more, up to 256 KiB of lines are
+// held, the rest are dropped, and one WARNING line reports how many once
+// the output moves again. [Handler.Flush] is bounded the same way, and
+// [Handler.FlushContext] by its context too, so a shutdown ends on time.
+//
+// No line reaches [MaxLineBytes] (16 KiB): values longer than
+// [MaxValueBytes] are clipped, with their length noted, however much a
+// caller sent (see MaxLineBytes).
 package cloudlog
 
 import (
@@ -79,6 +93,13 @@ type Options struct {
 	// do it on SIGTERM, which is how Cloud Run stops an instance. Zero
 	// writes each line at once.
 	FlushInterval time.Duration
+	// StallTimeout is how long a write to the output may take before the
+	// output counts as stalled (a stdout pipe nobody reads): from then on
+	// no logging call waits for it, lines are held up to 256 KiB and
+	// dropped beyond, and the number dropped is logged once the output
+	// moves again. A logging call, and Flush, return within twice this
+	// time whatever the output does. Zero means [DefaultStallTimeout].
+	StallTimeout time.Duration
 }
 
 // DefaultFlushInterval is the FlushInterval cxhook's deployable function
@@ -92,18 +113,21 @@ const maxPending = 16 << 10
 
 // NewHandler returns a handler that writes Cloud Logging JSON lines to w:
 // one Write per record, or per batch of records with
-// [Options.FlushInterval]. It is safe for concurrent use.
+// [Options.FlushInterval]. Writes to w happen on a goroutine of the
+// handler's, one at a time; a logging call waits for its line to be
+// written at most twice [Options.StallTimeout] (see [Handler.Flush]). It
+// is safe for concurrent use.
 func NewHandler(w io.Writer, opts *Options) *Handler {
-	h := &Handler{out: &output{w: w}, level: slog.LevelInfo}
-	if opts != nil {
-		h.project = opts.ProjectID
-		q, _ := jsontext.AppendQuote(nil, "projects/"+opts.ProjectID+"/traces/")
-		h.tracePrefix = q[:len(q)-1]
-		h.addSource = opts.AddSource
-		if opts.Level != nil {
-			h.level = opts.Level
-		}
-		h.out.interval = opts.FlushInterval
+	if opts == nil {
+		opts = &Options{}
+	}
+	h := &Handler{out: newOutput(w, opts.FlushInterval, opts.StallTimeout), level: slog.LevelInfo}
+	h.project = opts.ProjectID
+	q, _ := jsontext.AppendQuote(nil, "projects/"+opts.ProjectID+"/traces/")
+	h.tracePrefix = q[:len(q)-1]
+	h.addSource = opts.AddSource
+	if opts.Level != nil {
+		h.level = opts.Level
 	}
 	return h
 }
@@ -211,10 +235,14 @@ func (h *Handler) appendRecord(b []byte, ctx context.Context, r slog.Record, max
 			b = append(b, t.ID...)
 			b = append(b, '"')
 		} else {
-			b = append(b, `,"trace_id":"`+t.ID+`"`...)
+			b = append(b, `,"trace_id":"`...)
+			b = append(b, t.ID...)
+			b = append(b, '"')
 		}
 		if t.SpanID != "" {
-			b = append(b, `,"logging.googleapis.com/spanId":"`+t.SpanID+`"`...)
+			b = append(b, `,"logging.googleapis.com/spanId":"`...)
+			b = append(b, t.SpanID...)
+			b = append(b, '"')
 		}
 		if t.Sampled {
 			b = append(b, `,"logging.googleapis.com/trace_sampled":true`...)
@@ -335,12 +363,12 @@ func appendValue(b []byte, v slog.Value, max int) []byte {
 		return appendString(b, x.Error(), max)
 	case encoding.TextMarshaler:
 		if t, err := x.MarshalText(); err == nil {
-			return appendString(b, t, max)
+			return appendString(b, string(t), max)
 		}
 	}
 	if j, err := json.Marshal(v.Any()); err == nil {
 		if len(j) > max {
-			return appendString(b, j, max) // as a string: clipped JSON is no JSON
+			return appendString(b, string(j), max) // as a string: clipped JSON is no JSON
 		}
 		return append(b, j...)
 	}
