@@ -435,3 +435,40 @@ func TestContentType(t *testing.T) {
 		})
 	}
 }
+
+// A body that cannot be decoded is logged by what is wrong with it, in
+// words: never a kind that is not one, nor the body's text.
+func TestDecodeErrorLogLine(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ body, problem, kind string }{
+		{`[]`, "not a JSON object", "list"},
+		{`"s3cr3t"`, "not a JSON object", "string"},
+		{`1`, "not a JSON object", "number"},
+		{`null`, "not a JSON object", "null"},
+		{`true`, "not a JSON object", "bool"},
+		{`x`, "malformed JSON", ""},
+		{`{"fulfillmentInfo":`, "truncated JSON", ""},
+		{`{"fulfillmentInfo":{"tag":5}}`, "wrong type", "number"},
+		{``, "empty body", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.body, func(t *testing.T) {
+			logs := new(logbuf.Buffer)
+			h := fulfillment.NewHTTPHandler(testMux(), fulfillment.WithLogger(slog.New(slog.NewJSONHandler(logs, nil))))
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(tt.body)))
+			if w.Code != 400 {
+				t.Fatalf("status %d", w.Code)
+			}
+			var line struct{ Problem, JSONKind string }
+			first := logs.Lines()[0]
+			if err := json.Unmarshal([]byte(first), &line, json.MatchCaseInsensitiveNames(true)); err != nil {
+				t.Fatal(err)
+			}
+			if line.Problem != tt.problem || (tt.kind != "" && !strings.Contains(first, `"json_kind":"`+tt.kind+`"`)) ||
+				strings.Contains(first, "invalid jsontext.Kind") || strings.Contains(first, "s3cr3t") {
+				t.Errorf("log line %s, want problem %q, kind %q", first, tt.problem, tt.kind)
+			}
+		})
+	}
+}

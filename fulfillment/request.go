@@ -2,7 +2,6 @@ package fulfillment
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/go-json-experiment/json"
@@ -371,14 +370,26 @@ func (r *Request) MarshalJSONTo(enc *jsontext.Encoder) error {
 	return json.MarshalEncode(enc, &r.w)
 }
 
+// A notObjectError is the error for a WebhookRequest that is JSON but not
+// an object.
+type notObjectError struct{ kind string }
+
+func (e notObjectError) Error() string {
+	return "a WebhookRequest must be a JSON object, not a " + e.kind
+}
+
 // UnmarshalJSONFrom reads a request in the proto JSON form. Like protojson
 // it accepts the lowerCamelCase and the snake_case name of each field,
 // treats null as absent (except for parameter values, where null means
 // null), and skips members the public proto does not have.
 func (r *Request) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	r.w, r.params, r.payload = wireRequest{}, paramIndex{}, paramIndex{}
-	if k := dec.PeekKind(); k != '{' {
-		return fmt.Errorf("a WebhookRequest must be a JSON object, not %v", k)
+	switch k := dec.PeekKind(); {
+	case kindName(k) == "": // not JSON: the decoder says why
+		_, err := dec.ReadValue()
+		return err
+	case k != '{':
+		return notObjectError{kindName(k)}
 	}
 	if err := json.UnmarshalDecode(dec, &r.w); err != nil {
 		return err
