@@ -48,6 +48,17 @@
 // 503, webhook.error otherwise). The caller gets a generic message; the
 // error itself is logged.
 //
+// # Limits
+//
+// What a caller can hold is bounded (see [NewHTTPHandler] for each): the
+// body's size ([DefaultMaxBodyBytes]) and the memory reading it takes,
+// which follows the bytes received; the time to send it and to be
+// answered, by the call's deadline (408, or the timeout response, and
+// the connection closed); the log, where caller-supplied text is clipped
+// and, with the cloudlog handler, no line reaches 16 KiB and a stalled
+// stdout never stalls a call. Reading parameters by name costs time in
+// proportion to the object, however many it holds (see [Params]).
+//
 // # Wire compatibility
 //
 // The request and response types are cxhook's own, encoded with the Go

@@ -30,9 +30,23 @@ import (
 //   - The body is limited ([WithMaxBodyBytes]; 413 beyond it) and decoded
 //     as a WebhookRequest: members the public proto does not have are
 //     skipped, as real agents send some; malformed JSON, an empty body, a
-//     non-object or a field of the wrong type is answered with 400.
-//   - h runs with a deadline below the webhook timeout
-//     ([WithWebhookTimeout]); past it, the timeout response is sent.
+//     non-object or a field of the wrong type is answered with 400. The
+//     memory it takes follows the bytes received, not the Content-Length
+//     declared, and a large body is held once (its parameters point into
+//     it).
+//   - The call has a deadline below the webhook timeout
+//     ([WithWebhookTimeout]), counted from the request's arrival. Reading
+//     the body is bounded by it: a body still arriving at the deadline
+//     has until halfway to the webhook timeout to complete, then gets the
+//     timeout response if it did (h does not run), else 408 Request
+//     Timeout; either way the connection is closed. A caller that sends
+//     slowly, or a chunked body that never ends, holds a connection no
+//     longer than that.
+//   - h runs within the deadline; a handler still running at it is
+//     answered for with the timeout response ([WithTimeoutResponse]),
+//     with Connection: close, since the handler still holds the
+//     connection and a call sent on it next would wait. Writing an answer
+//     after the deadline is bounded by the webhook timeout.
 //   - The response is encoded as JSON (Content-Type: application/json). One
 //     larger than [MaxResponseBytes] is never sent: the call fails with 500
 //     and a log line naming the size and tag.
@@ -41,7 +55,9 @@ import (
 //     itself is logged, never sent. A panic in h answers 500 and is logged
 //     with its stack; the server goes on serving.
 //   - Every call logs one line with the tag, session ID, status and
-//     latency; parameter values and credentials are never logged.
+//     latency; parameter values and credentials are never logged, and
+//     what the caller sent (the tag, the session ID, an error's text) is
+//     clipped to a few hundred bytes, its length noted.
 //
 // The handler is safe for concurrent use.
 func NewHTTPHandler(h Handler, opts ...Option) http.Handler {
