@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -57,7 +58,7 @@ func TestParamIndexAnswersAsScans(t *testing.T) {
 		names = append(names, fmt.Sprintf("p%d", i), fmt.Sprintf("p%%%d", i))
 	}
 	names = append(names, "missing", "", `p\u00250`)
-	if p.Has("p0"); p.idx.built.Load() {
+	if p.Has("p0"); p.idx.built.Load() != nil {
 		t.Fatal("indexed after one lookup near the start")
 	}
 	var scanned []answer
@@ -78,8 +79,8 @@ func TestParamIndexAnswersAsScans(t *testing.T) {
 			t.Errorf("%q: indexed %+v, scanned %+v", n, got, want)
 		}
 	}
-	if !p.idx.built.Load() || p.Len() != 200 {
-		t.Errorf("built %v, Len %d: want the index and 200", p.idx.built.Load(), p.Len())
+	if p.idx.built.Load() == nil || p.Len() != 200 {
+		t.Errorf("built %v, Len %d: want the index and 200", p.idx.built.Load() != nil, p.Len())
 	}
 
 	// A name sent twice (the decoder refuses such a request; a hand-built
@@ -93,7 +94,7 @@ func TestParamIndexAnswersAsScans(t *testing.T) {
 			t.Errorf("round %d: a = %d, %v; has c: %v; Len %d; want 1, no c, 2", round, a, err, dup.Has("c"), dup.Len())
 		}
 	}
-	if !dup.idx.built.Load() {
+	if dup.idx.built.Load() == nil {
 		t.Error("not indexed")
 	}
 }
@@ -153,4 +154,29 @@ func BenchmarkParamsByName(b *testing.B) {
 			}
 		}
 	})
+}
+
+// Lookups from many goroutines while the index is built, for the race
+// detector: every one finds its parameter.
+func TestParamIndexConcurrent(t *testing.T) {
+	req, err := DecodeRequest(manyParams(400))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := req.Params()
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := g; i < 400; i += 8 {
+				name := fmt.Sprintf("p%d", i)
+				if i%4 == 3 {
+					name = fmt.Sprintf("p%%%d", i)
+				}
+				if !p.Has(name) {
+					t.Errorf("%s not found", name)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -295,9 +295,12 @@ type Params struct {
 // scanned as many bytes as the object holds, or when all names are asked
 // for.
 type paramIndex struct {
-	scanned atomic.Int64 // bytes scanned by lookups, until the index is built
-	built   atomic.Bool  // the rest is ready
-	once    sync.Once
+	scanned atomic.Int64            // bytes scanned by lookups, until the index is built
+	built   atomic.Pointer[indexed] // nil until built
+}
+
+// indexed is a built index.
+type indexed struct {
 	members []member         // in the order sent
 	names   map[string]int32 // unescaped name to its place in members
 }
@@ -414,20 +417,24 @@ func (p Params) lookup(name string) (v jsontext.Value, ok bool) {
 }
 
 // index returns p's index: built, if it is due or all is set; nil if p
-// has none or it is not due yet.
-func (p Params) index(all bool) *paramIndex {
+// has none or it is not due yet. Two goroutines may build it at once; one
+// index is kept.
+func (p Params) index(all bool) *indexed {
 	x := p.idx
-	if x == nil || !x.built.Load() && !all && x.scanned.Load() < int64(len(p.raw)) {
+	if x == nil {
 		return nil
 	}
-	x.once.Do(func() { x.build(p) })
-	return x
+	if b := x.built.Load(); b != nil || !all && x.scanned.Load() < int64(len(p.raw)) {
+		return b
+	}
+	x.built.CompareAndSwap(nil, build(p))
+	return x.built.Load()
 }
 
 // build indexes p's members, the same as each finds: up to a name sent
 // twice.
-func (x *paramIndex) build(p Params) {
-	x.names = make(map[string]int32)
+func build(p Params) *indexed {
+	x := &indexed{names: make(map[string]int32)}
 	p.scan(&fastScanners, func(n, value jsontext.Value, at int64) bool {
 		name := unquoteName(n)
 		if _, dup := x.names[name]; dup {
@@ -437,7 +444,7 @@ func (x *paramIndex) build(p Params) {
 		x.members = append(x.members, member{name, int32(at), int32(at) + int32(len(value))})
 		return true
 	})
-	x.built.Store(true)
+	return x
 }
 
 // at returns m's value.
