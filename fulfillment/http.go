@@ -276,8 +276,8 @@ func (h *httpHandler) readBody(ctx context.Context, w http.ResponseWriter, r *ht
 // that supports neither is not bounded.
 func (h *httpHandler) expireRead(c *call) {
 	rc := http.NewResponseController(c.w)
+	_ = rc.SetWriteDeadline(c.start.Add(h.c.timeout)) // first: the 408 follows the read's end
 	_ = rc.SetReadDeadline(c.ctx.deadline.Add(h.c.margin / 2))
-	_ = rc.SetWriteDeadline(c.start.Add(h.c.timeout))
 }
 
 // Who answers a call: the handler, or the timeout response at the deadline.
