@@ -46,7 +46,7 @@ import (
 //     answered for with the timeout response ([WithTimeoutResponse]),
 //     with Connection: close, since the handler still holds the
 //     connection and a call sent on it next would wait. Writing an answer
-//     after the deadline is bounded by the webhook timeout.
+//     after the deadline is bounded by the webhook timeout plus the margin.
 //   - The response is encoded as JSON (Content-Type: application/json). One
 //     larger than [MaxResponseBytes] is never sent: the call fails with 500
 //     and a log line naming the size and tag.
@@ -264,19 +264,27 @@ func (h *httpHandler) readBody(ctx context.Context, w http.ResponseWriter, r *ht
 	return nil, nil, err
 }
 
+// writeDeadline is the connection's write deadline once the call's deadline
+// has passed: the webhook timeout and a margin more, so that an answer due
+// just before the timeout is not cut off by a loaded machine, while a
+// caller that does not read its answer cannot hold the call for long.
+func (h *httpHandler) writeDeadline(c *call) time.Time {
+	return c.start.Add(h.c.timeout + h.c.margin)
+}
+
 // expireRead runs at the deadline while the body is still being read, or
 // before reading it if the deadline passed before. It gives the body
 // until halfway to the webhook timeout to arrive: a body complete by then
 // gets the timeout response (the handler does not run); one that is not
 // gets 408, and the connection is closed. Writing the answer is bounded
-// by the webhook timeout. Both deadlines are the connection's (through
+// too (writeDeadline). Both deadlines are the connection's (through
 // http.ResponseController, which the Functions Framework's server
 // supports), so a connection that sends a byte now and then, or a chunked
 // body that never ends, is answered and closed as well; a ResponseWriter
 // that supports neither is not bounded.
 func (h *httpHandler) expireRead(c *call) {
 	rc := http.NewResponseController(c.w)
-	_ = rc.SetWriteDeadline(c.start.Add(h.c.timeout)) // first: the 408 follows the read's end
+	_ = rc.SetWriteDeadline(h.writeDeadline(c)) // first: the 408 follows the read's end
 	_ = rc.SetReadDeadline(c.ctx.deadline.Add(h.c.margin / 2))
 }
 
@@ -349,13 +357,13 @@ func (c *call) claimAnswer() bool {
 // context's timer runs it, once it has claimed the answer. The timeout
 // response closes the connection (Connection: close): the handler still
 // holds it, and a client that sent its next call on it would wait for the
-// handler to end, past the webhook timeout. Writing it is bounded by the
-// webhook timeout.
+// handler to end, past the webhook timeout. Writing it is bounded
+// (writeDeadline).
 func (h *httpHandler) expire(c *call) {
 	h.c.logger.LogAttrs(c.reqCtx, slog.LevelWarn, "handler overran its deadline; sent the timeout response",
 		tagAttr(c.req), slog.Duration("deadline", h.budget))
 	rc := http.NewResponseController(c.w)
-	_ = rc.SetWriteDeadline(c.start.Add(h.c.timeout))
+	_ = rc.SetWriteDeadline(h.writeDeadline(c))
 	c.w.Header().Set("Connection", "close")
 	h.answerTimeout(c.reqCtx, c.w, c.req, c)
 	_ = rc.Flush()
