@@ -38,6 +38,19 @@ func post(t *testing.T, url, body string) (*http.Response, string) {
 	return resp, string(b)
 }
 
+// waitLog waits until the log holds n lines: the access line is written
+// after the answer is sent, so a client may read the answer first.
+func waitLog(t *testing.T, logs *logbuf.Buffer, n int) string {
+	t.Helper()
+	for i := 0; len(logs.Lines()) < n; i++ {
+		if i == 500 { // a guard, not a timing check
+			t.Fatalf("%d log lines, want %d: %s", len(logs.Lines()), n, logs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return logs.String()
+}
+
 const secret = "s3cr3t-value-4711"
 
 func req(tag string) string {
@@ -261,7 +274,7 @@ func TestLogLines(t *testing.T) {
 	}
 	resp.Body.Close()
 	var line map[string]any
-	if err := json.Unmarshal([]byte(strings.TrimSpace(logs.String())), &line); err != nil {
+	if err := json.Unmarshal([]byte(strings.TrimSpace(waitLog(t, logs, 1))), &line); err != nil {
 		t.Fatalf("not one JSON line: %v: %s", err, logs)
 	}
 	for k, want := range map[string]any{"msg": "webhook call", "tag": "ok", "session": "sess-1", "status": 200.0} {
@@ -383,7 +396,7 @@ func TestHTTPMiddleware(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d, want 200", resp.StatusCode)
 	}
-	log := logs.String()
+	log := waitLog(t, logs, 2)
 	if !strings.Contains(log, `"status":401`) || !strings.Contains(log, `"status":200,`) || !strings.Contains(log, `"tag":"ok"`) {
 		t.Errorf("access lines missing: %s", log)
 	}
