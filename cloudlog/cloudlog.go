@@ -40,6 +40,20 @@
 // writes it. An end that skips signal handling loses what is held then, at
 // most 16 KiB of INFO lines, usually those of the last interval: a fatal
 // runtime error, an out-of-memory kill, a panic nobody recovers, os.Exit.
+//
+// # Limits
+//
+// Logging never stalls the program. Lines are written by a goroutine of
+// the handler's, and a logging call waits for its line at most twice
+// [Options.StallTimeout] (100 ms by default): if stdout blocks (a pipe
+// nobody reads), nobody waits for it any more, up to 256 KiB of lines are
+// held, the rest are dropped, and one WARNING line reports how many once
+// the output moves again. [Handler.Flush] is bounded the same way, and
+// [Handler.FlushContext] by its context too, so a shutdown ends on time.
+//
+// No line reaches [MaxLineBytes] (16 KiB): values longer than
+// [MaxValueBytes] are clipped, with their length noted, however much a
+// caller sent (see MaxLineBytes).
 package cloudlog
 
 import (
@@ -79,6 +93,13 @@ type Options struct {
 	// do it on SIGTERM, which is how Cloud Run stops an instance. Zero
 	// writes each line at once.
 	FlushInterval time.Duration
+	// StallTimeout is how long a write to the output may take before the
+	// output counts as stalled (a stdout pipe nobody reads): from then on
+	// no logging call waits for it, lines are held up to 256 KiB and
+	// dropped beyond, and the number dropped is logged once the output
+	// moves again. A logging call, and Flush, return within twice this
+	// time whatever the output does. Zero means [DefaultStallTimeout].
+	StallTimeout time.Duration
 }
 
 // DefaultFlushInterval is the FlushInterval cxhook's deployable function
@@ -92,18 +113,21 @@ const maxPending = 16 << 10
 
 // NewHandler returns a handler that writes Cloud Logging JSON lines to w:
 // one Write per record, or per batch of records with
-// [Options.FlushInterval]. It is safe for concurrent use.
+// [Options.FlushInterval]. Writes to w happen on a goroutine of the
+// handler's, one at a time; a logging call waits for its line to be
+// written at most twice [Options.StallTimeout] (see [Handler.Flush]). It
+// is safe for concurrent use.
 func NewHandler(w io.Writer, opts *Options) *Handler {
-	h := &Handler{out: &output{w: w}, level: slog.LevelInfo}
-	if opts != nil {
-		h.project = opts.ProjectID
-		q, _ := jsontext.AppendQuote(nil, "projects/"+opts.ProjectID+"/traces/")
-		h.tracePrefix = q[:len(q)-1]
-		h.addSource = opts.AddSource
-		if opts.Level != nil {
-			h.level = opts.Level
-		}
-		h.out.interval = opts.FlushInterval
+	if opts == nil {
+		opts = &Options{}
+	}
+	h := &Handler{out: newOutput(w, opts.FlushInterval, opts.StallTimeout), level: slog.LevelInfo}
+	h.project = opts.ProjectID
+	q, _ := jsontext.AppendQuote(nil, "projects/"+opts.ProjectID+"/traces/")
+	h.tracePrefix = q[:len(q)-1]
+	h.addSource = opts.AddSource
+	if opts.Level != nil {
+		h.level = opts.Level
 	}
 	return h
 }
@@ -154,7 +178,46 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b 
 
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	bp := bufPool.Get().(*[]byte)
-	b := (*bp)[:0]
+	b := h.appendLine((*bp)[:0], ctx, r)
+	err := h.out.write(b, r.Level >= slog.LevelWarn)
+	if cap(b) <= 64<<10 {
+		*bp = b
+		bufPool.Put(bp)
+	}
+	return err
+}
+
+// appendLine appends the record's line, shorter than MaxLineBytes: with
+// its values clipped to MaxValueBytes; if that is still too long, to
+// retryValueBytes; failing that, without its attributes (see clip.go).
+func (h *Handler) appendLine(b []byte, ctx context.Context, r slog.Record) []byte {
+	start := len(b)
+	for _, max := range [...]int{MaxValueBytes, retryValueBytes} {
+		b = h.appendRecord(b, ctx, r, max, true)
+		if len(b)-start < MaxLineBytes {
+			return b
+		}
+		b = b[:start]
+	}
+	b = h.appendRecord(b, ctx, r, retryValueBytes, false)
+	b = b[:len(b)-2] // "}\n"
+	b = append(b, `,"cloudlog_attrs_omitted":`...)
+	b = strconv.AppendInt(b, int64(h.numAttrs()+r.NumAttrs()), 10)
+	return append(b, "}\n"...)
+}
+
+// numAttrs counts the attributes from WithAttrs.
+func (h *Handler) numAttrs() int {
+	n := 0
+	for _, g := range h.goas {
+		n += len(g.attrs)
+	}
+	return n
+}
+
+// appendRecord appends the record's line with values clipped to max, and
+// with its attributes or without them.
+func (h *Handler) appendRecord(b []byte, ctx context.Context, r slog.Record, max int, attrs bool) []byte {
 	b = append(b, '{')
 	if !r.Time.IsZero() {
 		b = append(b, `"time":"`...)
@@ -164,7 +227,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	b = append(b, `"severity":"`...)
 	b = append(b, severity(r.Level)...)
 	b = append(b, `","message":`...)
-	b, _ = jsontext.AppendQuote(b, r.Message)
+	b = appendString(b, r.Message, max)
 	if t, ok := TraceFromContext(ctx); ok && t.ID != "" {
 		if h.project != "" {
 			b = append(b, `,"logging.googleapis.com/trace":`...)
@@ -172,10 +235,14 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 			b = append(b, t.ID...)
 			b = append(b, '"')
 		} else {
-			b = append(b, `,"trace_id":"`+t.ID+`"`...)
+			b = append(b, `,"trace_id":"`...)
+			b = append(b, t.ID...)
+			b = append(b, '"')
 		}
 		if t.SpanID != "" {
-			b = append(b, `,"logging.googleapis.com/spanId":"`+t.SpanID+`"`...)
+			b = append(b, `,"logging.googleapis.com/spanId":"`...)
+			b = append(b, t.SpanID...)
+			b = append(b, '"')
 		}
 		if t.Sampled {
 			b = append(b, `,"logging.googleapis.com/trace_sampled":true`...)
@@ -184,12 +251,15 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if h.addSource && r.PC != 0 {
 		f, _ := runtime.CallersFrames([]uintptr{r.PC}).Next()
 		b = append(b, `,"logging.googleapis.com/sourceLocation":{"file":`...)
-		b, _ = jsontext.AppendQuote(b, f.File)
+		b = appendString(b, f.File, max)
 		b = append(b, `,"line":"`...)
 		b = strconv.AppendInt(b, int64(f.Line), 10)
 		b = append(b, `","function":`...)
-		b, _ = jsontext.AppendQuote(b, f.Function)
+		b = appendString(b, f.Function, max)
 		b = append(b, '}')
+	}
+	if !attrs {
+		return append(b, "}\n"...)
 	}
 
 	// Groups with nothing in them are left out, as slog requires.
@@ -204,31 +274,24 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	for _, g := range goas {
 		if g.group != "" {
 			b = appendSep(b, first)
-			b, _ = jsontext.AppendQuote(b, g.group)
+			b = appendString(b, g.group, max)
 			b = append(b, ":{"...)
 			open++
 			first = true
 			continue
 		}
 		for _, a := range g.attrs {
-			b, first = appendAttr(b, a, first)
+			b, first = appendAttr(b, a, first, max)
 		}
 	}
 	r.Attrs(func(a slog.Attr) bool {
-		b, first = appendAttr(b, a, first)
+		b, first = appendAttr(b, a, first, max)
 		return true
 	})
 	for range open {
 		b = append(b, '}')
 	}
-	b = append(b, "}\n"...)
-
-	err := h.out.write(b, r.Level >= slog.LevelWarn)
-	if cap(b) <= 64<<10 {
-		*bp = b
-		bufPool.Put(bp)
-	}
-	return err
+	return append(b, "}\n"...)
 }
 
 func appendSep(b []byte, first bool) []byte {
@@ -240,7 +303,7 @@ func appendSep(b []byte, first bool) []byte {
 
 // appendAttr appends ,"key":value; first says no comma is due. It reports
 // whether the next attribute is still the first of its object.
-func appendAttr(b []byte, a slog.Attr, first bool) ([]byte, bool) {
+func appendAttr(b []byte, a slog.Attr, first bool, max int) ([]byte, bool) {
 	a.Value = a.Value.Resolve()
 	if a.Equal(slog.Attr{}) {
 		return b, first
@@ -252,30 +315,29 @@ func appendAttr(b []byte, a slog.Attr, first bool) ([]byte, bool) {
 		}
 		if a.Key == "" { // inline the group's attributes
 			for _, ga := range as {
-				b, first = appendAttr(b, ga, first)
+				b, first = appendAttr(b, ga, first, max)
 			}
 			return b, first
 		}
 		b = appendSep(b, first)
-		b, _ = jsontext.AppendQuote(b, a.Key)
+		b = appendString(b, a.Key, max)
 		b = append(b, ":{"...)
 		inner := true
 		for _, ga := range as {
-			b, inner = appendAttr(b, ga, inner)
+			b, inner = appendAttr(b, ga, inner, max)
 		}
 		return append(b, '}'), false
 	}
 	b = appendSep(b, first)
-	b, _ = jsontext.AppendQuote(b, a.Key)
+	b = appendString(b, a.Key, max)
 	b = append(b, ':')
-	return appendValue(b, a.Value), false
+	return appendValue(b, a.Value, max), false
 }
 
-func appendValue(b []byte, v slog.Value) []byte {
+func appendValue(b []byte, v slog.Value, max int) []byte {
 	switch v.Kind() {
 	case slog.KindString:
-		b, _ = jsontext.AppendQuote(b, v.String())
-		return b
+		return appendString(b, v.String(), max)
 	case slog.KindInt64:
 		return strconv.AppendInt(b, v.Int64(), 10)
 	case slog.KindUint64:
@@ -298,19 +360,19 @@ func appendValue(b []byte, v slog.Value) []byte {
 	}
 	switch x := v.Any().(type) {
 	case error:
-		b, _ = jsontext.AppendQuote(b, x.Error())
-		return b
+		return appendString(b, x.Error(), max)
 	case encoding.TextMarshaler:
 		if t, err := x.MarshalText(); err == nil {
-			b, _ = jsontext.AppendQuote(b, t)
-			return b
+			return appendString(b, string(t), max)
 		}
 	}
 	if j, err := json.Marshal(v.Any()); err == nil {
+		if len(j) > max {
+			return appendString(b, string(j), max) // as a string: clipped JSON is no JSON
+		}
 		return append(b, j...)
 	}
-	b, _ = jsontext.AppendQuote(b, fmt.Sprintf("%+v", v.Any()))
-	return b
+	return appendString(b, fmt.Sprintf("%+v", v.Any()), max)
 }
 
 func severity(l slog.Level) string {

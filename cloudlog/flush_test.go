@@ -74,7 +74,8 @@ func TestFlushIntervalTimer(t *testing.T) {
 	}
 }
 
-// Held lines are written once they reach 16 KiB, in one write.
+// Held lines are written once they reach 16 KiB, in one write, without
+// waiting for the interval (nor making the logging call wait).
 func TestFlushIntervalSizeLimit(t *testing.T) {
 	t.Parallel()
 	out := new(logbuf.Buffer)
@@ -82,6 +83,12 @@ func TestFlushIntervalSizeLimit(t *testing.T) {
 	pad := strings.Repeat("x", 1000)
 	for range 16 {
 		log.Info("call", "pad", pad) // about 1.1 KB a line
+	}
+	for i := 0; out.Writes() == 0; i++ {
+		if i == 500 {
+			t.Fatal("the full batch was not written")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	lines, writes := out.Lines(), out.Writes()
 	if writes != 1 || len(lines) < 14 || len(lines) > 16 {

@@ -3,18 +3,46 @@ package fulfillment
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
-// clip bounds a caller-controlled string written to the log, so that one
-// oversized value cannot make a log entry Cloud Logging drops.
-func clip(s string) string {
-	const max = 256
+// Caller-supplied text is clipped before it reaches a log line or an
+// error's text: a tag, a session ID or a JSON pointer to maxLoggedText
+// bytes; an error's or a panic's text (which may quote the request) to
+// maxLoggedError; a panic's stack to maxLoggedStack. A clipped text ends
+// in "…(N bytes)", N being its original length. A request may hold 2 MiB
+// of such text, Cloud Logging drops entries over 256 KB, and writing it
+// whole would cost the CPU of a thousand calls; the cloudlog handler clips
+// again, as the last line of defence, and keeps every line under 16 KiB.
+const (
+	maxLoggedText  = 256
+	maxLoggedError = 1 << 10
+	maxLoggedStack = 8 << 10
+)
+
+// clip clips caller-supplied text to maxLoggedText.
+func clip(s string) string { return clipTo(s, maxLoggedText) }
+
+// clipTo clips s to max bytes, cut between runes, and notes its length.
+func clipTo(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
-	return s[:max] + "…"
+	n := max
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…(" + strconv.Itoa(len(s)) + " bytes)"
 }
+
+// quoteTag quotes the request's tag, clipped, for an error's text.
+func quoteTag(req *Request) string { return strconv.Quote(clip(req.Tag())) }
+
+func tagAttr(req *Request) slog.Attr     { return slog.String("tag", clip(req.Tag())) }
+func sessionAttr(req *Request) slog.Attr { return slog.String("session", clip(req.SessionID())) }
+func errAttr(err error) slog.Attr        { return slog.String("error", clipTo(err.Error(), maxLoggedError)) }
 
 func (h *httpHandler) logCall(ctx context.Context, c *call) {
 	level := slog.LevelInfo
@@ -36,7 +64,7 @@ func (h *httpHandler) logCall(ctx context.Context, c *call) {
 	// this function.
 	r := slog.NewRecord(time.Now(), level, "webhook call", 0)
 	if c.req != nil {
-		r.AddAttrs(slog.String("tag", clip(c.req.Tag())), slog.String("session", clip(c.req.SessionID())))
+		r.AddAttrs(tagAttr(c.req), sessionAttr(c.req))
 	}
 	if c.flex != nil {
 		c.flex.addAttrs(&r)

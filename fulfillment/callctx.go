@@ -27,9 +27,12 @@ type callCtx struct {
 	context.Context // the request's context
 
 	deadline time.Time
-	call     call // the call it is the context of, allocated with it
-	timer    *time.Timer
-	expired  sync.WaitGroup // the timer's run, while it may be in progress
+	// parentDeadline: the request's context has a deadline of its own
+	// (never earlier than deadline).
+	parentDeadline bool
+	call           call // the call it is the context of, allocated with it
+	timer          *time.Timer
+	expired        sync.WaitGroup // the timer's run, while it may be in progress
 
 	mu       sync.Mutex
 	err      error         // nil until the context ends; then set once
@@ -43,10 +46,11 @@ type callCtx struct {
 // in, which ends at deadline or at the parent's deadline if that is
 // earlier.
 func newCallCtx(parent context.Context, start, deadline time.Time) *callCtx {
-	if d, ok := parent.Deadline(); ok && d.Before(deadline) {
+	d, parentDeadline := parent.Deadline()
+	if parentDeadline && d.Before(deadline) {
 		deadline = d
 	}
-	cc := &callCtx{Context: parent, deadline: deadline}
+	cc := &callCtx{Context: parent, deadline: deadline, parentDeadline: parentDeadline}
 	cc.call.start = start
 	cc.call.ctx = cc
 	cc.expired.Add(1)
@@ -74,11 +78,23 @@ func (cc *callCtx) Err() error {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	if cc.err == nil {
-		if err := cc.Context.Err(); err != nil {
+		if err := cc.Context.Err(); err != nil && !cc.parentDeadlineLocked(err) {
 			cc.endLocked(err)
 		}
 	}
 	return cc.err
+}
+
+// parentDeadlineLocked reports whether err, the request's context's, is
+// its deadline passing, which the call's own timer handles: the call's
+// deadline is the earlier of the two, so the timer fires at the same
+// instant or before. Leaving it to the timer keeps one order of events at
+// the deadline: the timeout response claims the answer, then the context
+// ends. Were the request's deadline to end the context first, a handler
+// woken by it could answer before the timer ran, and its late answer would
+// go out instead of the timeout response.
+func (cc *callCtx) parentDeadlineLocked(err error) bool {
+	return cc.parentDeadline && errors.Is(err, context.DeadlineExceeded)
 }
 
 // Value answers for the call's own key and asks the request's context for
@@ -127,7 +143,9 @@ func (cc *callCtx) watchParentLocked() {
 	cc.unwatch = context.AfterFunc(cc.Context, func() {
 		cc.mu.Lock()
 		defer cc.mu.Unlock()
-		cc.endLocked(cc.Context.Err())
+		if err := cc.Context.Err(); !cc.parentDeadlineLocked(err) {
+			cc.endLocked(err)
+		}
 	})
 }
 
@@ -146,26 +164,32 @@ func (cc *callCtx) endLocked(err error) {
 	cc.afters = nil
 }
 
-// expire runs at the deadline: it ends the context, then sends the timeout
-// response if a handler is running. The context may have ended already at
-// the same deadline, the request's (the earlier of the two is the
-// context's); only a context ended otherwise (the caller hung up, the call
-// finished) gets no timeout response.
+// expire runs at the deadline. If a hook is armed (the timeout response
+// while the handler runs), it first claims the call's answer for it, then
+// ends the context, then runs the hook. In that order a handler can only
+// see its context end once the timeout response has the answer, whatever
+// the scheduler does: a handler that returns at once, woken by Done, finds
+// the answer taken and its late answer is dropped. A context that ended
+// otherwise (the caller hung up, the call finished) runs no hook.
 func (cc *callCtx) expire() {
 	defer cc.expired.Done()
 	cc.mu.Lock()
-	cc.endLocked(context.DeadlineExceeded)
-	atDeadline := errors.Is(cc.err, context.DeadlineExceeded)
 	f := cc.onExpire
+	if cc.err != nil && !errors.Is(cc.err, context.DeadlineExceeded) ||
+		f != nil && !cc.call.answer.CompareAndSwap(answerPending, answerByTimeout) {
+		f = nil
+	}
+	cc.endLocked(context.DeadlineExceeded)
 	cc.mu.Unlock()
-	if atDeadline && f != nil {
+	if f != nil {
 		f(&cc.call)
 	}
 }
 
-// setOnExpire arms the timeout response, unless the context has ended
-// already: then it reports false, and the caller must answer itself.
-// setOnExpire(nil) disarms it.
+// setOnExpire arms a hook for the deadline (the timeout response), unless
+// the context has ended already: then it reports false, and the caller
+// must answer itself. At the deadline the hook runs only if it claims the
+// call's answer (see expire). setOnExpire(nil) disarms it.
 func (cc *callCtx) setOnExpire(f func(*call)) bool {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
@@ -192,4 +216,33 @@ func (cc *callCtx) finish() {
 	if unwatch != nil {
 		unwatch()
 	}
+}
+
+// withValuesOf returns the call's context with the values of ctx, a
+// context a middleware handed on in place of the call's: its deadline,
+// Done and Err are the call's, so that it ends when the call's ends, after
+// the timeout response has claimed the answer (a context.WithDeadline of
+// its own would race the call's timer). It also ends if ctx is canceled.
+// stop releases it.
+func (cc *callCtx) withValuesOf(ctx context.Context) (_ context.Context, stop func()) {
+	view := &valuesOf{callCtx: cc, values: ctx}
+	if ctx.Done() == nil {
+		return view, func() {}
+	}
+	child, cancel := context.WithCancel(view)
+	unwatch := context.AfterFunc(ctx, cancel)
+	return child, func() { unwatch(); cancel() }
+}
+
+// valuesOf is a call's context with the values of another context.
+type valuesOf struct {
+	*callCtx
+	values context.Context
+}
+
+func (v *valuesOf) Value(key any) any {
+	if key == (callKey{}) {
+		return &v.call
+	}
+	return v.values.Value(key)
 }

@@ -111,10 +111,12 @@ func TestCallCtxParentCanceled(t *testing.T) {
 func TestCallCtxFinish(t *testing.T) {
 	parent, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var ran atomic.Bool
+	var finished, ranLate atomic.Bool
 	cc := newCallCtx(parent, time.Now(), time.Now().Add(200*time.Millisecond))
 	c := &cc.call
-	cc.setOnExpire(func(*call) { ran.Store(true) })
+	// On a loaded machine the timer may fire before finish, which is
+	// allowed; it must never run once finish has returned.
+	cc.setOnExpire(func(*call) { ranLate.Store(finished.Load()) })
 	done := cc.Done()
 	stopped := context.AfterFunc(cc, func() { t.Error("stopped AfterFunc ran") })
 	if !stopped() {
@@ -124,12 +126,13 @@ func TestCallCtxFinish(t *testing.T) {
 		t.Errorf("Value(callKey) = %v, want the call", got)
 	}
 	cc.finish()
+	finished.Store(true)
 	<-done
-	if err := cc.Err(); err != context.Canceled {
-		t.Errorf("Err after finish = %v, want Canceled", err)
+	if err := cc.Err(); err != context.Canceled && err != context.DeadlineExceeded {
+		t.Errorf("Err after finish = %v, want Canceled (or DeadlineExceeded if the timer came first)", err)
 	}
 	time.Sleep(300 * time.Millisecond)
-	if ran.Load() {
+	if ranLate.Load() {
 		t.Error("the timer fired after finish")
 	}
 	// A context derived after the end ends at once.
@@ -151,16 +154,17 @@ func TestCallCtxValue(t *testing.T) {
 
 // finish waits for a timeout response being written.
 func TestCallCtxFinishWaitsForExpire(t *testing.T) {
-	release := make(chan struct{})
+	release, started := make(chan struct{}), make(chan struct{})
 	var finished atomic.Bool
-	cc := newCallCtx(context.Background(), time.Now(), time.Now())
+	cc := newCallCtx(context.Background(), time.Now(), time.Now().Add(time.Millisecond))
 	cc.setOnExpire(func(*call) {
+		close(started)
 		<-release
 		if finished.Load() {
 			t.Error("finish returned while the timeout response was being written")
 		}
 	})
-	time.Sleep(10 * time.Millisecond) // the timer has fired and waits on release
+	<-started // the timer has fired and waits on release
 	go func() {
 		time.Sleep(20 * time.Millisecond)
 		close(release)

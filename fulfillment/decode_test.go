@@ -124,8 +124,9 @@ func BenchmarkEncodeResponse(b *testing.B) {
 
 // BenchmarkServeHTTP is one call through the HTTP adapter in process:
 // decode, dispatch under the call's deadline, encode, log a line (with
-// slog's JSON handler, with the default Cloud Logging handler, and with the
-// line turned off).
+// slog's JSON handler, with the default Cloud Logging handler, with the
+// Cloud Logging handler writing in batches as the deployed function does,
+// and with the line turned off).
 func BenchmarkServeHTTP(b *testing.B) {
 	body := readTestdata(b, "request_realistic.json")
 	for _, tc := range []struct {
@@ -134,6 +135,7 @@ func BenchmarkServeHTTP(b *testing.B) {
 	}{
 		{"logging", slog.New(slog.NewJSONHandler(io.Discard, nil))},
 		{"cloudlog", slog.New(cloudlog.NewHandler(io.Discard, nil))},
+		{"cloudlog-batched", slog.New(cloudlog.NewHandler(io.Discard, &cloudlog.Options{FlushInterval: cloudlog.DefaultFlushInterval}))},
 		{"quiet", slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))},
 	} {
 		b.Run(tc.name, func(b *testing.B) {

@@ -89,14 +89,25 @@
 // pass for success.
 //
 // Dialogflow does not document how it renders a template, nor what it does
-// with a mapping path the answer lacks. cxhook assumes, and its tests
-// render templates so, that a placeholder inside quotes
-// ("$flow.feedback_score") arrives as text, so a number parameter there
-// arrives as a string ("5"): declare the field as a string or with
-// `json:",string"`. In text responses Dialogflow leaves the reference to an
-// unset parameter as written; treat a value that starts with
-// "$session.params." or "$flow." as absent. Whether Dialogflow retries a
-// flexible call after a 503 is not documented either.
+// with a mapping path the answer lacks. A placeholder that is a whole JSON
+// string ("$flow.feedback_score") may arrive as the parameter's value (5)
+// or as its text ("5"): cxhook's emulator (package agent's RenderBody)
+// substitutes the value, and the example accepts both, declaring such a
+// member as a [Value] and reading it with its getters. In text responses
+// Dialogflow leaves the reference to an unset parameter as written; treat a
+// value that starts with "$session.params." or "$flow." as absent. Whether
+// Dialogflow retries a flexible call after a 503 is not documented either.
+//
+// # Limits
+//
+// What a caller can hold is bounded (see [NewHTTPHandler] for each): the
+// body's size ([DefaultMaxBodyBytes]) and the memory reading it takes,
+// which follows the bytes received; the time to send it and to be
+// answered, by the call's deadline (408, or the timeout response, and
+// the connection closed); the log, where caller-supplied text is clipped
+// and, with the cloudlog handler, no line reaches 16 KiB and a stalled
+// stdout never stalls a call. Reading parameters by name costs time in
+// proportion to the object, however many it holds (see [Params]).
 //
 // # Wire compatibility
 //

@@ -32,18 +32,27 @@ func decodeErrorAttrs(err error, size int) []slog.Attr {
 	attrs := []slog.Attr{slog.Int("body_bytes", size)}
 	var se *json.SemanticError
 	var syn *jsontext.SyntacticError
+	var notObject notObjectError
 	switch {
 	case size == 0:
 		attrs = append(attrs, slog.String("problem", "empty body"))
+	case errors.As(err, &notObject):
+		attrs = append(attrs, slog.String("problem", "not a JSON object"), slog.String("json_kind", notObject.kind))
 	case errors.As(err, &se):
-		attrs = append(attrs, slog.String("problem", "wrong type"), slog.Int64("offset", se.ByteOffset), slog.String("pointer", clip(string(se.JSONPointer))), slog.String("json_kind", se.JSONKind.String()))
+		attrs = append(attrs, slog.String("problem", "wrong type"), slog.Int64("offset", se.ByteOffset), slog.String("pointer", clip(string(se.JSONPointer))))
+		if k := kindName(se.JSONKind); k != "" {
+			attrs = append(attrs, slog.String("json_kind", k))
+		}
 		if se.GoType != nil {
 			attrs = append(attrs, slog.String("go_type", se.GoType.String()))
 		}
-	case errors.As(err, &syn):
-		attrs = append(attrs, slog.String("problem", "malformed JSON"), slog.Int64("offset", syn.ByteOffset), slog.String("pointer", clip(string(syn.JSONPointer))))
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		attrs = append(attrs, slog.String("problem", "truncated JSON"))
+		if errors.As(err, &syn) {
+			attrs = append(attrs, slog.String("pointer", clip(string(syn.JSONPointer))))
+		}
+	case errors.As(err, &syn):
+		attrs = append(attrs, slog.String("problem", "malformed JSON"), slog.Int64("offset", syn.ByteOffset), slog.String("pointer", clip(string(syn.JSONPointer))))
 	default:
 		attrs = append(attrs, slog.String("problem", "invalid"))
 	}

@@ -21,13 +21,32 @@ import (
 // NewHTTPHandler returns the http.Handler that serves h as a Dialogflow CX
 // webhook. It owns the wire protocol:
 //
-//   - Only POST is served (405 with Allow: POST otherwise).
+//   - Only POST is served (405 with Allow: POST otherwise). A Content-Type
+//     a web page may send cross-site without a CORS preflight (text/plain,
+//     application/x-www-form-urlencoded, multipart/form-data) is answered
+//     with 415, so that no browser can be made to call a function that
+//     checks no caller (a local one, say); application/json, with or
+//     without parameters, and no Content-Type at all are served.
 //   - The body is limited ([WithMaxBodyBytes]; 413 beyond it) and decoded
 //     as a WebhookRequest: members the public proto does not have are
 //     skipped, as real agents send some; malformed JSON, an empty body, a
-//     non-object or a field of the wrong type is answered with 400.
-//   - h runs with a deadline below the webhook timeout
-//     ([WithWebhookTimeout]); past it, the timeout response is sent.
+//     non-object or a field of the wrong type is answered with 400. The
+//     memory it takes follows the bytes received, not the Content-Length
+//     declared, and a large body is held once (its parameters point into
+//     it).
+//   - The call has a deadline below the webhook timeout
+//     ([WithWebhookTimeout]), counted from the request's arrival. Reading
+//     the body is bounded by it: a body still arriving at the deadline
+//     has until halfway to the webhook timeout to complete, then gets the
+//     timeout response if it did (h does not run), else 408 Request
+//     Timeout; either way the connection is closed. A caller that sends
+//     slowly, or a chunked body that never ends, holds a connection no
+//     longer than that.
+//   - h runs within the deadline; a handler still running at it is
+//     answered for with the timeout response ([WithTimeoutResponse]),
+//     with Connection: close, since the handler still holds the
+//     connection and a call sent on it next would wait. Writing an answer
+//     after the deadline is bounded by the webhook timeout plus the margin.
 //   - The response is encoded as JSON (Content-Type: application/json). One
 //     larger than [MaxResponseBytes] is never sent: the call fails with 500
 //     and a log line naming the size and tag.
@@ -36,7 +55,9 @@ import (
 //     itself is logged, never sent. A panic in h answers 500 and is logged
 //     with its stack; the server goes on serving.
 //   - Every call logs one line with the tag, session ID, status and
-//     latency; parameter values and credentials are never logged.
+//     latency; parameter values and credentials are never logged, and
+//     what the caller sent (the tag, the session ID, an error's text) is
+//     clipped to a few hundred bytes, its length noted.
 //   - If h is a [*Mux], the calls of its flexible handlers are served as
 //     FLEXIBLE webhook calls (see [Mux.HandleFlexible]), with these rules.
 //
@@ -59,7 +80,7 @@ func NewHTTPHandler(h Handler, opts ...Option) http.Handler {
 		h = Chain(c.middleware...)(h)
 	}
 	hh := &httpHandler{h: h, c: c, budget: c.timeout - c.margin, flex: flex}
-	hh.onExpire = hh.expire
+	hh.onExpire, hh.onExpireRead = hh.expire, hh.expireRead
 	if len(c.httpMW) > 0 {
 		var chain http.Handler = http.HandlerFunc(hh.serveInner)
 		for _, mw := range slices.Backward(c.httpMW) {
@@ -75,15 +96,26 @@ type httpHandler struct {
 	c         config
 	budget    time.Duration
 	httpChain http.Handler // the HTTP middleware, ending in serveInner; nil without any
-	onExpire  func(*call)  // expire, made once
-	flex      *Mux         // the Mux served, for its flexible handlers (flexible.go); nil if h is not one
+	// expire and expireRead, made once
+	onExpire, onExpireRead func(*call)
+	flex                   *Mux // the Mux served, for its flexible handlers (flexible.go); nil if h is not one
 }
 
+// bufPool holds the buffers responses are encoded in.
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+func putBuf(b *bytes.Buffer) {
+	if b.Cap() <= 1<<20 { // don't keep huge buffers alive
+		bufPool.Put(b)
+	}
+}
+
 // decodeOptions accept snake_case names (as protojson does) beside the
-// lowerCamelCase ones.
-var decodeOptions = json.MatchCaseInsensitiveNames(true)
+// lowerCamelCase ones. keepingInput decodes a buffer the request may keep.
+var (
+	decodeOptions = json.MatchCaseInsensitiveNames(true)
+	keepingInput  = json.JoinOptions(decodeOptions, keepInput)
+)
 
 // DecodeRequest decodes a WebhookRequest from its JSON form, with the rules
 // of [NewHTTPHandler].
@@ -150,9 +182,9 @@ func (h *httpHandler) serveInner(w http.ResponseWriter, r *http.Request) {
 		// this a call of its own.
 		if sw := findStatusWriter(w); sw != nil {
 			c = sw.c
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithDeadline(ctx, c.ctx.deadline)
-			defer cancel()
+			var stop func()
+			ctx, stop = c.ctx.withValuesOf(ctx)
+			defer stop()
 		} else {
 			cc := h.startCall(ctx)
 			defer cc.finish()
@@ -172,39 +204,107 @@ func (h *httpHandler) serve(ctx context.Context, w http.ResponseWriter, r *http.
 		c.status = writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "use POST")
 		return
 	}
+	if crossSiteContentType(r.Header) {
+		c.status = writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send Content-Type: application/json")
+		return
+	}
 	if r.ContentLength > h.c.maxBody {
 		c.status = writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body too large")
 		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "request body too large", slog.Int64("content_length", r.ContentLength), slog.Int64("limit", h.c.maxBody))
 		return
 	}
-	buf := bufPool.Get().(*bytes.Buffer)
-	defer putBuf(buf)
-	buf.Reset()
-	if err := readBody(w, r, buf, h.c.maxBody); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			c.status = writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body too large")
-			h.c.logger.LogAttrs(ctx, slog.LevelWarn, "request body too large", slog.Int64("limit", h.c.maxBody))
-			return
+	body, pooled, err := h.readBody(ctx, w, r, c)
+	if err != nil {
+		return
+	}
+	// A flexible handler runs on this goroutine and is done with the body
+	// when serveFlexiblePath or serveFlexibleTag returns; a pooled body
+	// goes back to its pool only then.
+	if h.flex != nil && h.serveFlexiblePath(ctx, w, r, c, body) {
+		if pooled != nil {
+			putBody(pooled, body)
 		}
-		c.status = writeError(w, http.StatusBadRequest, "invalid_argument", "could not read the request body")
-		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "reading request body failed", slog.String("error", err.Error()))
 		return
 	}
-	if h.flex != nil && h.serveFlexiblePath(ctx, w, r, c, buf.Bytes()) {
-		return
+	var req *Request
+	if pooled != nil {
+		req, err = DecodeRequest(body) // copies what it keeps
+	} else {
+		req = new(Request)
+		err = json.Unmarshal(body, req, keepingInput) // keeps body
 	}
-	req, err := DecodeRequest(buf.Bytes())
-	if h.flex != nil && h.serveFlexibleTag(ctx, w, c, buf.Bytes(), req, err) {
+	served := h.flex != nil && h.serveFlexibleTag(ctx, w, c, body, req, err)
+	if pooled != nil {
+		putBody(pooled, body)
+	}
+	if served {
 		return
 	}
 	if err != nil {
 		c.status = writeError(w, http.StatusBadRequest, CodeInvalidArgument.String(), CodeInvalidArgument.message())
-		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "invalid WebhookRequest", decodeErrorAttrs(err, buf.Len())...)
+		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "invalid WebhookRequest", decodeErrorAttrs(err, len(body))...)
 		return
 	}
 	c.req = req
-	h.dispatch(ctx, w, req, c, buf)
+	h.dispatch(ctx, w, req, c)
+}
+
+// readBody reads the body within the call's deadline (see expireRead), or
+// answers for a body that cannot be read and returns the error.
+func (h *httpHandler) readBody(ctx context.Context, w http.ResponseWriter, r *http.Request, c *call) (body []byte, pooled *[]byte, err error) {
+	c.w = w
+	if !c.ctx.setOnExpire(h.onExpireRead) { // the deadline passed in the HTTP middleware
+		c.answer.Store(answerByTimeout)
+		h.expireRead(c)
+	}
+	body, pooled, err = readBody(w, r, h.c.maxBody)
+	c.ctx.setOnExpire(nil)
+	if c.answer.Load() == answerByTimeout {
+		// expireRead set the connection's deadlines, which would outlast
+		// the call: the connection must not serve another.
+		w.Header().Set("Connection", "close")
+	}
+	if err == nil {
+		return body, pooled, nil
+	}
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		c.status = writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body too large")
+		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "request body too large", slog.Int64("limit", h.c.maxBody))
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		c.status = writeError(w, http.StatusRequestTimeout, "request_timeout", "the request body did not arrive in time")
+		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "request body did not arrive by the deadline; answered 408",
+			slog.Int64("content_length", r.ContentLength), slog.Duration("deadline", h.budget))
+	default:
+		c.status = writeError(w, http.StatusBadRequest, "invalid_argument", "could not read the request body")
+		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "reading request body failed", errAttr(err))
+	}
+	return nil, nil, err
+}
+
+// writeDeadline is the connection's write deadline once the call's deadline
+// has passed: the webhook timeout and a margin more, so that an answer due
+// just before the timeout is not cut off by a loaded machine, while a
+// caller that does not read its answer cannot hold the call for long.
+func (h *httpHandler) writeDeadline(c *call) time.Time {
+	return c.start.Add(h.c.timeout + h.c.margin)
+}
+
+// expireRead runs at the deadline while the body is still being read, or
+// before reading it if the deadline passed before. It gives the body
+// until halfway to the webhook timeout to arrive: a body complete by then
+// gets the timeout response (the handler does not run); one that is not
+// gets 408, and the connection is closed. Writing the answer is bounded
+// too (writeDeadline). Both deadlines are the connection's (through
+// http.ResponseController, which the Functions Framework's server
+// supports), so a connection that sends a byte now and then, or a chunked
+// body that never ends, is answered and closed as well; a ResponseWriter
+// that supports neither is not bounded.
+func (h *httpHandler) expireRead(c *call) {
+	rc := http.NewResponseController(c.w)
+	_ = rc.SetWriteDeadline(h.writeDeadline(c)) // first: the 408 follows the read's end
+	_ = rc.SetReadDeadline(c.ctx.deadline.Add(h.c.margin / 2))
 }
 
 // Who answers a call: the handler, or the timeout response at the deadline.
@@ -219,14 +319,18 @@ const (
 // with the timeout response, while the handler finishes on its own;
 // dispatch returns when both are done, so the ResponseWriter is never used
 // late.
-func (h *httpHandler) dispatch(ctx context.Context, w http.ResponseWriter, req *Request, c *call, buf *bytes.Buffer) {
-	if err := ctx.Err(); err != nil {
-		h.answerError(ctx, w, req, c, err)
-		return
-	}
+func (h *httpHandler) dispatch(ctx context.Context, w http.ResponseWriter, req *Request, c *call) {
 	c.w, c.reqCtx = w, ctx
-	if !c.ctx.setOnExpire(h.onExpire) { // the deadline passed since the check above
-		h.answerError(ctx, w, req, c, c.ctx.Err())
+	if ctx.Err() != nil || !c.ctx.setOnExpire(h.onExpire) {
+		// The deadline passed before the handler could run (in the HTTP
+		// middleware, or while the body arrived), or the caller left.
+		if err := ctx.Err(); errors.Is(err, context.DeadlineExceeded) {
+			h.c.logger.LogAttrs(ctx, slog.LevelWarn, "deadline passed before the handler ran; sent the timeout response",
+				tagAttr(req), slog.Duration("deadline", h.budget))
+			h.answerTimeout(ctx, w, req, c)
+		} else {
+			h.answerError(ctx, w, req, c, err)
+		}
 		return
 	}
 
@@ -234,7 +338,7 @@ func (h *httpHandler) dispatch(ctx context.Context, w http.ResponseWriter, req *
 
 	if !c.claimAnswer() {
 		if err != nil {
-			h.c.logger.LogAttrs(ctx, slog.LevelWarn, "late handler finished with an error", slog.String("tag", req.Tag()), slog.String("error", err.Error()))
+			h.c.logger.LogAttrs(ctx, slog.LevelWarn, "late handler finished with an error", tagAttr(req), errAttr(err))
 		}
 		return
 	}
@@ -242,18 +346,18 @@ func (h *httpHandler) dispatch(ctx context.Context, w http.ResponseWriter, req *
 	// response too, as one that is still running does.
 	if err != nil && errors.Is(err, context.DeadlineExceeded) && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		h.c.logger.LogAttrs(ctx, slog.LevelWarn, "handler gave up at its deadline; sent the timeout response",
-			slog.String("tag", req.Tag()), slog.Duration("deadline", h.budget))
-		h.answerTimeout(ctx, w, req, c, buf)
+			tagAttr(req), slog.Duration("deadline", h.budget))
+		h.answerTimeout(ctx, w, req, c)
 		return
 	}
 	if err == nil && resp == nil {
-		err = NewError(CodeInternal, fmt.Errorf("handler for tag %q returned a nil response and a nil error", req.Tag()))
+		err = NewError(CodeInternal, fmt.Errorf("handler for tag %s returned a nil response and a nil error", quoteTag(req)))
 	}
 	if err != nil {
 		h.answerError(ctx, w, req, c, err)
 		return
 	}
-	h.answer(ctx, w, req, c, resp, buf)
+	h.answer(ctx, w, req, c, resp)
 }
 
 // claimAnswer disarms the timeout response once the handler is done and
@@ -268,16 +372,20 @@ func (c *call) claimAnswer() bool {
 	return false
 }
 
-// expire answers for a handler still running at its deadline, unless it
-// answered first. The call context's timer runs it.
+// expire answers for a handler still running at its deadline. The call
+// context's timer runs it, once it has claimed the answer. The timeout
+// response closes the connection (Connection: close): the handler still
+// holds it, and a client that sent its next call on it would wait for the
+// handler to end, past the webhook timeout. Writing it is bounded
+// (writeDeadline).
 func (h *httpHandler) expire(c *call) {
-	if !c.answer.CompareAndSwap(answerPending, answerByTimeout) {
-		return // the handler answered first
-	}
 	h.c.logger.LogAttrs(c.reqCtx, slog.LevelWarn, "handler overran its deadline; sent the timeout response",
-		slog.String("tag", c.req.Tag()), slog.Duration("deadline", h.budget))
-	h.answerTimeout(c.reqCtx, c.w, c.req, c, new(bytes.Buffer))
-	_ = http.NewResponseController(c.w).Flush()
+		tagAttr(c.req), slog.Duration("deadline", h.budget))
+	rc := http.NewResponseController(c.w)
+	_ = rc.SetWriteDeadline(h.writeDeadline(c))
+	c.w.Header().Set("Connection", "close")
+	h.answerTimeout(c.reqCtx, c.w, c.req, c)
+	_ = rc.Flush()
 }
 
 // call runs the handler, turning a panic into an error (its stack logged).
@@ -290,22 +398,22 @@ func (h *httpHandler) call(ctx context.Context, req *Request, c *call) (resp *Re
 				c.claimAnswer()
 				panic(p)
 			}
-			h.c.logger.LogAttrs(ctx, slog.LevelError, "handler panicked", slog.String("tag", req.Tag()),
-				slog.String("panic", fmt.Sprint(p)), slog.String("stack", string(debug.Stack())))
-			resp, err = nil, NewError(CodeInternal, fmt.Errorf("handler for tag %q panicked", req.Tag()))
+			h.c.logger.LogAttrs(ctx, slog.LevelError, "handler panicked", tagAttr(req),
+				slog.String("panic", clipTo(fmt.Sprint(p), maxLoggedError)), slog.String("stack", clipTo(string(debug.Stack()), maxLoggedStack)))
+			resp, err = nil, NewError(CodeInternal, fmt.Errorf("handler for tag %s panicked", quoteTag(req)))
 		}
 	}()
 	return h.h.Fulfill(ctx, req)
 }
 
 // answerTimeout sends the timeout response.
-func (h *httpHandler) answerTimeout(ctx context.Context, w http.ResponseWriter, req *Request, c *call, buf *bytes.Buffer) {
+func (h *httpHandler) answerTimeout(ctx context.Context, w http.ResponseWriter, req *Request, c *call) {
 	c.timeout = true
 	var resp *Response
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
-				h.c.logger.LogAttrs(ctx, slog.LevelError, "timeout response function panicked", slog.String("panic", fmt.Sprint(p)))
+				h.c.logger.LogAttrs(ctx, slog.LevelError, "timeout response function panicked", slog.String("panic", clipTo(fmt.Sprint(p), maxLoggedError)))
 			}
 		}()
 		resp = h.c.onTimeout(req)
@@ -313,7 +421,7 @@ func (h *httpHandler) answerTimeout(ctx context.Context, w http.ResponseWriter, 
 	if resp == nil {
 		resp = defaultTimeoutResponse(req)
 	}
-	h.answer(ctx, w, req, c, resp, buf)
+	h.answer(ctx, w, req, c, resp)
 }
 
 // answerError sends the error's status with a generic body and logs it.
@@ -324,20 +432,22 @@ func (h *httpHandler) answerError(ctx context.Context, w http.ResponseWriter, re
 	if c.status < 500 || code == CodeCanceled {
 		level = slog.LevelWarn
 	}
-	h.c.logger.LogAttrs(ctx, level, "handler failed", slog.String("tag", clip(req.Tag())), slog.String("session", clip(req.SessionID())), slog.String("error", err.Error()))
+	h.c.logger.LogAttrs(ctx, level, "handler failed", tagAttr(req), sessionAttr(req), errAttr(err))
 }
 
 // answer encodes and sends resp, or fails the call if it cannot be sent.
-func (h *httpHandler) answer(ctx context.Context, w http.ResponseWriter, req *Request, c *call, resp *Response, buf *bytes.Buffer) {
+func (h *httpHandler) answer(ctx context.Context, w http.ResponseWriter, req *Request, c *call, resp *Response) {
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer putBuf(buf)
 	buf.Reset()
 	if err := encodeSafely(buf, resp); err != nil {
 		c.status = writeError(w, 500, CodeInternal.String(), CodeInternal.message())
-		h.c.logger.LogAttrs(ctx, slog.LevelError, "encoding the response failed", slog.String("tag", clip(req.Tag())), slog.String("session", clip(req.SessionID())), slog.String("error", err.Error()))
+		h.c.logger.LogAttrs(ctx, slog.LevelError, "encoding the response failed", tagAttr(req), sessionAttr(req), errAttr(err))
 		return
 	}
 	if buf.Len() > MaxResponseBytes {
 		c.status = writeError(w, 500, CodeInternal.String(), CodeInternal.message())
-		h.c.logger.LogAttrs(ctx, slog.LevelError, "response too large for Dialogflow; not sent", slog.String("tag", clip(req.Tag())), slog.String("session", clip(req.SessionID())), slog.Int("size", buf.Len()), slog.Int("limit", MaxResponseBytes))
+		h.c.logger.LogAttrs(ctx, slog.LevelError, "response too large for Dialogflow; not sent", tagAttr(req), sessionAttr(req), slog.Int("size", buf.Len()), slog.Int("limit", MaxResponseBytes))
 		return
 	}
 	hdr := w.Header()
@@ -358,7 +468,7 @@ func (h *httpHandler) answer(ctx context.Context, w http.ResponseWriter, req *Re
 func encodeSafely(buf *bytes.Buffer, resp *Response) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("encoding panicked: %v", p)
+			err = fmt.Errorf("encoding panicked: %s", clipTo(fmt.Sprint(p), maxLoggedError))
 		}
 	}()
 	return json.MarshalWrite(buf, resp)

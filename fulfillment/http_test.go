@@ -38,6 +38,19 @@ func post(t *testing.T, url, body string) (*http.Response, string) {
 	return resp, string(b)
 }
 
+// waitLog waits until the log holds n lines: the access line is written
+// after the answer is sent, so a client may read the answer first.
+func waitLog(t *testing.T, logs *logbuf.Buffer, n int) string {
+	t.Helper()
+	for i := 0; len(logs.Lines()) < n; i++ {
+		if i == 500 { // a guard, not a timing check
+			t.Fatalf("%d log lines, want %d: %s", len(logs.Lines()), n, logs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return logs.String()
+}
+
 const secret = "s3cr3t-value-4711"
 
 func req(tag string) string {
@@ -196,8 +209,8 @@ func TestDeadline(t *testing.T) {
 		return fulfillment.Reply("too late"), nil
 	})
 	url, logs := newServer(t, mux,
-		fulfillment.WithWebhookTimeout(400*time.Millisecond),
-		fulfillment.WithDeadlineMargin(100*time.Millisecond),
+		fulfillment.WithWebhookTimeout(time.Second),
+		fulfillment.WithDeadlineMargin(500*time.Millisecond),
 		fulfillment.WithTimeoutResponse(func(r *fulfillment.Request) *fulfillment.Response {
 			return fulfillment.Reply("Sorry, one moment please.").SetParam("timed_out_tag", r.Tag())
 		}))
@@ -217,11 +230,16 @@ func TestDeadline(t *testing.T) {
 	if got.SessionInfo.Parameters["timed_out_tag"] != "slow" || got.FulfillmentResponse.Messages[0].Text.Text[0] != "Sorry, one moment please." {
 		t.Errorf("timeout response: %s", body)
 	}
-	if err := <-handlerDone; !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("handler context ended with %v", err)
+	select {
+	case err := <-handlerDone:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("handler context ended with %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the handler never ran")
 	}
-	if gotDeadline <= 0 || gotDeadline > 300*time.Millisecond {
-		t.Errorf("handler deadline %v from start, want ≤ timeout - margin = 300ms", gotDeadline)
+	if gotDeadline <= 0 || gotDeadline > 500*time.Millisecond {
+		t.Errorf("handler deadline %v from start, want ≤ timeout - margin = 500ms", gotDeadline)
 	}
 	// The access line is written when the late handler returns.
 	for i := 0; !strings.Contains(logs.String(), `"timed_out":true`); i++ {
@@ -257,7 +275,7 @@ func TestLogLines(t *testing.T) {
 	}
 	resp.Body.Close()
 	var line map[string]any
-	if err := json.Unmarshal([]byte(strings.TrimSpace(logs.String())), &line); err != nil {
+	if err := json.Unmarshal([]byte(strings.TrimSpace(waitLog(t, logs, 1))), &line); err != nil {
 		t.Fatalf("not one JSON line: %v: %s", err, logs)
 	}
 	for k, want := range map[string]any{"msg": "webhook call", "tag": "ok", "session": "sess-1", "status": 200.0} {
@@ -379,8 +397,92 @@ func TestHTTPMiddleware(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d, want 200", resp.StatusCode)
 	}
-	log := logs.String()
+	log := waitLog(t, logs, 2)
 	if !strings.Contains(log, `"status":401`) || !strings.Contains(log, `"status":200,`) || !strings.Contains(log, `"tag":"ok"`) {
 		t.Errorf("access lines missing: %s", log)
+	}
+}
+
+// The content types a web page can POST cross-site without a preflight are
+// refused, so that a browser cannot be used to call a function that checks
+// no caller; JSON and a missing Content-Type are served.
+func TestContentType(t *testing.T) {
+	t.Parallel()
+	url, _ := newServer(t, testMux())
+	tests := []struct {
+		contentType []string // nil: no header
+		status      int
+	}{
+		{nil, 200},
+		{[]string{"application/json"}, 200},
+		{[]string{"application/json; charset=utf-8"}, 200},
+		{[]string{"Application/JSON;charset=UTF-8"}, 200},
+		{[]string{"application/octet-stream"}, 200}, // not sendable cross-site without a preflight
+		{[]string{"text/plain"}, 415},
+		{[]string{"text/plain;charset=UTF-8"}, 415},
+		{[]string{"TEXT/PLAIN"}, 415},
+		{[]string{" text/plain ; charset=utf-8"}, 415},
+		{[]string{"application/x-www-form-urlencoded"}, 415},
+		{[]string{"Application/X-WWW-Form-Urlencoded; charset=utf-8"}, 415},
+		{[]string{"multipart/form-data; boundary=----x"}, 415},
+		{[]string{"MULTIPART/FORM-DATA"}, 415},
+		{[]string{"application/json", "text/plain"}, 415},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.contentType, ","), func(t *testing.T) {
+			r, _ := http.NewRequest("POST", url, strings.NewReader(req("ok")))
+			if tt.contentType != nil {
+				r.Header["Content-Type"] = tt.contentType
+			}
+			resp, err := http.DefaultClient.Do(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tt.status, body)
+			}
+			if tt.status == 415 && !strings.Contains(string(body), `"code":"unsupported_media_type"`) {
+				t.Errorf("body %s", body)
+			}
+		})
+	}
+}
+
+// A body that cannot be decoded is logged by what is wrong with it, in
+// words: never a kind that is not one, nor the body's text.
+func TestDecodeErrorLogLine(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ body, problem, kind string }{
+		{`[]`, "not a JSON object", "list"},
+		{`"s3cr3t"`, "not a JSON object", "string"},
+		{`1`, "not a JSON object", "number"},
+		{`null`, "not a JSON object", "null"},
+		{`true`, "not a JSON object", "bool"},
+		{`x`, "malformed JSON", ""},
+		{`{"fulfillmentInfo":`, "truncated JSON", ""},
+		{`{"fulfillmentInfo":{"tag":5}}`, "wrong type", "number"},
+		{``, "empty body", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.body, func(t *testing.T) {
+			logs := new(logbuf.Buffer)
+			h := fulfillment.NewHTTPHandler(testMux(), fulfillment.WithLogger(slog.New(slog.NewJSONHandler(logs, nil))))
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(tt.body)))
+			if w.Code != 400 {
+				t.Fatalf("status %d", w.Code)
+			}
+			var line struct{ Problem, JSONKind string }
+			first := logs.Lines()[0]
+			if err := json.Unmarshal([]byte(first), &line, json.MatchCaseInsensitiveNames(true)); err != nil {
+				t.Fatal(err)
+			}
+			if line.Problem != tt.problem || (tt.kind != "" && !strings.Contains(first, `"json_kind":"`+tt.kind+`"`)) ||
+				strings.Contains(first, "invalid jsontext.Kind") || strings.Contains(first, "s3cr3t") {
+				t.Errorf("log line %s, want problem %q, kind %q", first, tt.problem, tt.kind)
+			}
+		})
 	}
 }

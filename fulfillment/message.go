@@ -211,7 +211,7 @@ func (m Message) Payload() Params {
 	if m.w.Payload == nil {
 		return Params{}
 	}
-	return *m.w.Payload
+	return m.w.Payload.withIndex()
 }
 
 // Metadata returns the metadata of a conversation-success or live-agent
@@ -224,7 +224,7 @@ func (m Message) Metadata() Params {
 	if md == nil || md.Metadata == nil {
 		return Params{}
 	}
-	return *md.Metadata
+	return md.Metadata.withIndex()
 }
 
 // AudioText returns the text or SSML of an output-audio-text message, and
@@ -266,7 +266,7 @@ func (m Message) ToolCall() (tool, action string, input Params) {
 		return "", "", Params{}
 	}
 	if t.InputParameters != nil {
-		input = *t.InputParameters
+		input = t.InputParameters.withIndex()
 	}
 	return t.Tool, t.Action, input
 }

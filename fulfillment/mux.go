@@ -133,7 +133,7 @@ func (m *Mux) Fulfill(ctx context.Context, req *Request) (*Response, error) {
 	if m.fallback != nil {
 		return m.fallback.h.Fulfill(ctx, req)
 	}
-	return nil, NewError(CodeNotFound, fmt.Errorf("no handler for tag %q", req.Tag()))
+	return nil, NewError(CodeNotFound, fmt.Errorf("no handler for tag %s", quoteTag(req)))
 }
 
 type flexEntry struct {

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/go-json-experiment/json"
@@ -167,7 +169,7 @@ func (v Value) Map() (Params, error) {
 	if err := v.check("map", '{'); err != nil {
 		return Params{}, err
 	}
-	return Params{raw: v.raw}, nil
+	return Params{raw: v.raw}.withIndex(), nil
 }
 
 // Decode unmarshals the value into dst (a pointer), with the rules of
@@ -250,19 +252,72 @@ func (v *Value) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	if err != nil {
 		return err
 	}
-	v.raw = raw.Clone()
+	v.raw = keep(dec, raw)
 	return nil
+}
+
+// keepInput, among the options of a decoding, says that its input is a
+// buffer of the decoded request's own, never changed or reused: Values and
+// Params then keep slices of it instead of copies, so that a large request
+// is held once, not twice (the HTTP adapter decodes large bodies so; see
+// readBody). JSON v2 has no option for this; the mark is an indent prefix,
+// which is ignored when decoding and which no one sets by chance.
+var keepInput = jsontext.WithIndentPrefix(keepInputMark)
+
+const keepInputMark = " \t \t\t \t\t\t "
+
+// keep returns raw, a value dec has just read, to be kept: raw itself if
+// the input is the request's own (keepInput), else a copy.
+func keep(dec *jsontext.Decoder, raw jsontext.Value) jsontext.Value {
+	if prefix, ok := json.GetOption(dec.Options(), jsontext.WithIndentPrefix); ok && prefix == keepInputMark {
+		return raw[:len(raw):len(raw)]
+	}
+	return raw.Clone()
 }
 
 // Params are parameter values keyed by name: the session parameters, the
 // request's payload, or the members of a map value. They are kept as the
 // JSON object Dialogflow sent and read on demand, so a request with
-// hundreds of parameters costs little to decode, and reading one parameter
-// costs a scan of the object. The zero Params is empty. Params are
-// read-only and safe for concurrent use.
+// hundreds of parameters costs little to decode. The first lookups by name
+// scan the object up to the name; once they have scanned as much as the
+// object holds, the names are indexed, once, and every lookup after that
+// is a map lookup: reading every parameter of an object by name costs time
+// in proportion to its size, however many it holds. [Params.All] iterates
+// over all of them in one scan. The zero Params is empty. Params are
+// read-only and safe for concurrent use; copies share the index.
 type Params struct {
 	raw jsontext.Value // a JSON object, or nil
 	err error          // set by a constructor whose value could not be encoded
+	idx *paramIndex    // nil: no index, every lookup scans
+}
+
+// paramIndex is the index of one Params' names, built once lookups have
+// scanned as many bytes as the object holds, or when all names are asked
+// for.
+type paramIndex struct {
+	scanned atomic.Int64            // bytes scanned by lookups, until the index is built
+	built   atomic.Pointer[indexed] // nil until built
+}
+
+// indexed is a built index.
+type indexed struct {
+	members []member         // in the order sent
+	names   map[string]int32 // unescaped name to its place in members
+}
+
+// member is one parameter: its unescaped name and where its value lies in
+// its Params' raw text.
+type member struct {
+	name       string
+	start, end int32
+}
+
+// withIndex returns p with a new index of its own.
+func (p Params) withIndex() Params {
+	if len(p.raw) > 0 {
+		p.idx = new(paramIndex)
+	}
+	return p
 }
 
 var errNotObject = errors.New("value does not encode to a JSON object")
@@ -280,16 +335,32 @@ var scanners = sync.Pool{New: func() any {
 	return s
 }}
 
-// each calls f with every member's raw name (quoted, as sent) and value, in
-// order, until f returns false. The slices alias p.raw.
-func (p Params) each(f func(name, value jsontext.Value) bool) {
+// fastScanners do not check for names sent twice: building the index does,
+// in the map it builds anyway.
+var fastScanners = sync.Pool{New: func() any {
+	s := new(scanner)
+	s.dec = jsontext.NewDecoder(&s.buf, jsontext.AllowDuplicateNames(true))
+	return s
+}}
+
+// each calls f with every member's raw name (quoted, as sent), value and
+// the value's offset in p.raw, in order, until f returns false; it returns
+// how many bytes it read. The slices alias p.raw. It stops at a name sent
+// twice, whose second value the decoder refuses: a lookup finds the first.
+func (p Params) each(f func(name, value jsontext.Value, at int64) bool) (read int64) {
+	return p.scan(&scanners, f)
+}
+
+// scan is each, with a scanner from pool.
+func (p Params) scan(pool *sync.Pool, f func(name, value jsontext.Value, at int64) bool) (read int64) {
 	if len(p.raw) == 0 {
-		return
+		return 0
 	}
-	s := scanners.Get().(*scanner)
-	defer scanners.Put(s)
+	s := pool.Get().(*scanner)
+	defer pool.Put(s)
 	s.buf = *bytes.NewBuffer(p.raw)
 	s.dec.Reset(&s.buf)
+	defer func() { read = s.dec.InputOffset() }()
 	if _, err := s.dec.ReadToken(); err != nil { // {
 		return
 	}
@@ -299,10 +370,11 @@ func (p Params) each(f func(name, value jsontext.Value) bool) {
 			return
 		}
 		value, err := s.dec.ReadValue()
-		if err != nil || !f(name, value) {
+		if err != nil || !f(name, value, s.dec.InputOffset()-int64(len(value))) {
 			return
 		}
 	}
+	return
 }
 
 // nameIs reports whether the quoted JSON name is name.
@@ -321,28 +393,106 @@ func unquoteName(quoted jsontext.Value) string {
 	return string(u)
 }
 
+// lookup finds a parameter by name: by a scan until the index is built,
+// through the index after.
 func (p Params) lookup(name string) (v jsontext.Value, ok bool) {
-	p.each(func(n, value jsontext.Value) bool {
+	if x := p.index(false); x != nil {
+		i, ok := x.names[name]
+		if !ok {
+			return nil, false
+		}
+		return p.at(x.members[i]), true
+	}
+	read := p.each(func(n, value jsontext.Value, _ int64) bool {
 		if nameIs(n, name) {
 			v, ok = value, true
 			return false
 		}
 		return true
 	})
+	if p.idx != nil {
+		p.idx.scanned.Add(read)
+	}
 	return v, ok
+}
+
+// index returns p's index: built, if it is due or all is set; nil if p
+// has none or it is not due yet. Two goroutines may build it at once; one
+// index is kept.
+func (p Params) index(all bool) *indexed {
+	x := p.idx
+	if x == nil {
+		return nil
+	}
+	if b := x.built.Load(); b != nil || !all && x.scanned.Load() < int64(len(p.raw)) {
+		return b
+	}
+	x.built.CompareAndSwap(nil, build(p))
+	return x.built.Load()
+}
+
+// build indexes p's members, the same as each finds: up to a name sent
+// twice.
+func build(p Params) *indexed {
+	x := &indexed{names: make(map[string]int32)}
+	p.scan(&fastScanners, func(n, value jsontext.Value, at int64) bool {
+		name := unquoteName(n)
+		if _, dup := x.names[name]; dup {
+			return false
+		}
+		x.names[name] = int32(len(x.members))
+		x.members = append(x.members, member{name, int32(at), int32(at) + int32(len(value))})
+		return true
+	})
+	return x
+}
+
+// at returns m's value.
+func (p Params) at(m member) jsontext.Value { return p.raw[m.start:m.end:m.end] }
+
+// All returns an iterator over the parameters' names (unescaped) and
+// values, in the order Dialogflow sent them, null ones included. It reads
+// the object at most once, however many parameters it holds.
+func (p Params) All() iter.Seq2[string, Value] {
+	return func(yield func(string, Value) bool) {
+		if x := p.index(false); x != nil {
+			for _, m := range x.members {
+				if !yield(m.name, Value{raw: p.at(m)}) {
+					return
+				}
+			}
+			return
+		}
+		p.each(func(n, value jsontext.Value, _ int64) bool {
+			return yield(unquoteName(n), Value{raw: value[:len(value):len(value)]})
+		})
+	}
 }
 
 // Len returns the number of parameters, null ones included.
 func (p Params) Len() int {
+	if x := p.index(false); x != nil {
+		return len(x.members)
+	}
 	n := 0
-	p.each(func(_, _ jsontext.Value) bool { n++; return true })
+	p.each(func(_, _ jsontext.Value, _ int64) bool { n++; return true })
 	return n
 }
 
-// Names returns the parameter names in sorted order.
+// Names returns the parameter names in sorted order. Reading them all,
+// it indexes them, so that getting each by name after costs a map lookup;
+// [Params.All] reads names and values in one pass.
 func (p Params) Names() []string {
+	if x := p.index(true); x != nil {
+		names := make([]string, len(x.members))
+		for i, m := range x.members {
+			names[i] = m.name
+		}
+		slices.Sort(names)
+		return names
+	}
 	var names []string
-	p.each(func(n, _ jsontext.Value) bool {
+	p.each(func(n, _ jsontext.Value, _ int64) bool {
 		names = append(names, unquoteName(n))
 		return true
 	})
@@ -451,7 +601,7 @@ func (p *Params) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	if err != nil {
 		return err
 	}
-	p.raw = raw.Clone()
+	p.raw = keep(dec, raw)
 	return nil
 }
 

@@ -2,7 +2,6 @@ package fulfillment
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/go-json-experiment/json"
@@ -18,6 +17,9 @@ import (
 // in tests from the fulfillmenttest package.
 type Request struct {
 	w wireRequest
+	// The indexes of the session parameters and of the payload, kept
+	// here so that Params and Payload allocate nothing.
+	params, payload paramIndex
 }
 
 // wireRequest mirrors the proto message field for field. The oneof "query"
@@ -148,10 +150,12 @@ func agentOf(name string) (string, bool) {
 // Params returns the session parameters (sessionInfo.parameters), keyed by
 // display name.
 func (r *Request) Params() Params {
-	if r.w.SessionInfo == nil {
+	if r.w.SessionInfo == nil || len(r.w.SessionInfo.Parameters.raw) == 0 {
 		return Params{}
 	}
-	return r.w.SessionInfo.Parameters
+	p := r.w.SessionInfo.Parameters
+	p.idx = &r.params
+	return p
 }
 
 // PageInfo describes the current page.
@@ -348,10 +352,12 @@ func (r *Request) Sentiment() (s Sentiment, ok bool) {
 // Payload returns the custom payload the caller of detect-intent sent
 // (QueryParameters.payload); the phone gateway puts the caller ID there.
 func (r *Request) Payload() Params {
-	if r.w.Payload == nil {
+	if r.w.Payload == nil || len(r.w.Payload.raw) == 0 {
 		return Params{}
 	}
-	return *r.w.Payload
+	p := *r.w.Payload
+	p.idx = &r.payload
+	return p
 }
 
 // Messages returns the messages already queued for the end user in this
@@ -364,14 +370,26 @@ func (r *Request) MarshalJSONTo(enc *jsontext.Encoder) error {
 	return json.MarshalEncode(enc, &r.w)
 }
 
+// A notObjectError is the error for a WebhookRequest that is JSON but not
+// an object.
+type notObjectError struct{ kind string }
+
+func (e notObjectError) Error() string {
+	return "a WebhookRequest must be a JSON object, not a " + e.kind
+}
+
 // UnmarshalJSONFrom reads a request in the proto JSON form. Like protojson
 // it accepts the lowerCamelCase and the snake_case name of each field,
 // treats null as absent (except for parameter values, where null means
 // null), and skips members the public proto does not have.
 func (r *Request) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	r.w = wireRequest{}
-	if k := dec.PeekKind(); k != '{' {
-		return fmt.Errorf("a WebhookRequest must be a JSON object, not %v", k)
+	r.w, r.params, r.payload = wireRequest{}, paramIndex{}, paramIndex{}
+	switch k := dec.PeekKind(); {
+	case kindName(k) == "": // not JSON: the decoder says why
+		_, err := dec.ReadValue()
+		return err
+	case k != '{':
+		return notObjectError{kindName(k)}
 	}
 	if err := json.UnmarshalDecode(dec, &r.w); err != nil {
 		return err
