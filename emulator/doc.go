@@ -38,7 +38,9 @@
 // prefill from session and intent parameters, prompts, numbered no-match
 // and no-input handlers falling back to -default and then to the initial
 // prompt, INVALID from a webhook raising sys.invalid-parameter, and
-// $page.params.status = "FINAL"; fulfillment in CX's order (conditional
+// $page.params.status = "FINAL"; text over 256 characters raising
+// sys.long-utterance at parameter, page and flow level, a no-match where
+// nothing handles it; fulfillment in CX's order (conditional
 // cases chosen, presets, static messages, webhook, conditional messages)
 // into one response queue per turn; message variants chosen by a seeded
 // random source; unresolved references left as written; dates and times
@@ -65,7 +67,9 @@
 // webhook.error.rejected (401, 403), webhook.error.unavailable (503),
 // webhook.error (other statuses, an answer that is invalid or over 64 KiB),
 // webhook.error.timeout (no answer within the webhook's timeout, after one
-// retry), webhook.error.not-found (a refused connection). Flexible webhooks
+// retry), webhook.error.not-found (a refused connection). After a call,
+// conditions and texts read its HTTP status as
+// $request.webhook_status_code until the turn ends. Flexible webhooks
 // get their rendered requestBody template, and their answers are mapped
 // back through parameterMapping. [Webhooks] says where calls go; the export's
 // own URIs are never called unless asked.
@@ -100,7 +104,8 @@
 // param-status, invalid-param, one-prompt-per-turn, flow-stack,
 // transition-limit, intent-scope, intent-params, end-session, start-page,
 // dtmf, flexible-body, flexible-mapping, webhook-url, message-type, oracle,
-// text-match, and expr for the choices of package expr.
+// text-match, long-utterance, webhook-status, and expr for the choices of
+// package expr.
 //
 // # What it cannot reproduce
 //

@@ -422,3 +422,51 @@ func TestNoInputWhileFilling(t *testing.T) {
 		t.Errorf("notes %v", turn.Notes)
 	}
 }
+
+// TestLongUtterance: text over MaxUtterance characters raises
+// sys.long-utterance at parameter level while a form parameter is
+// prompted, at page level otherwise, and is a no-match where nothing
+// handles it. No NLU is configured: long text never reaches one.
+func TestLongUtterance(t *testing.T) {
+	long := Text(strings.Repeat("é", MaxUtterance+1)) // 257 characters, 514 bytes
+	e := newEmulator(t, semanticsAgent, Config{Seed: 1})
+	c := newConvo(t, e, SessionConfig{})
+	c.send(Intent("go.form", nil))
+
+	// Parameter a is prompted and has a handler: it handles the event,
+	// the no-match counter does not move.
+	turn := c.send(long)
+	c.expect(turn, "Form", "a too long")
+	if !hasNote(turn, PolicyLongUtterance) || turn.Understood != nil {
+		t.Errorf("notes %v, understood %v", turn.Notes, turn.Understood)
+	}
+	turn = c.send(noMatch())
+	c.expect(turn, "Form", "a nm1")
+
+	// 256 characters in 512 bytes are not long: characters count, not
+	// bytes. An understanding given with a long text is not used.
+	turn = c.send(Input{Kind: InputText, Text: strings.Repeat("é", MaxUtterance), Understood: &Understanding{}})
+	c.expect(turn, "Form", "a nmd")
+	turn = c.send(Input{Kind: InputText, Text: long.Text, Understood: &Understanding{Fill: []ParamValue{{Name: "a", Value: "x"}}}})
+	c.expect(turn, "Form", "a too long")
+	if _, ok := c.s.Params().Get("a"); ok {
+		t.Errorf("a long text filled a: %v", c.s.Params())
+	}
+
+	// Parameter b is prompted and has no handler: the page's handles it.
+	c.send(fill("a", "x"))
+	turn = c.send(long)
+	c.expect(turn, "Form", "page too long")
+
+	// No handler in scope on Nav A: a no-match, handled by the flow's
+	// sys.no-match-default.
+	c.send(Intent("go.nav", nil))
+	turn = c.send(long)
+	texts := turn.Texts()
+	if len(texts) != 1 || !strings.HasPrefix(texts[0], "no match ") || turn.PageName() != "Nav A" || !hasNote(turn, PolicyLongUtterance) {
+		t.Errorf("unhandled long text on Nav A: page %q texts %q\n%s", turn.PageName(), texts, FormatTrace(turn.Trace, "  "))
+	}
+	if !strings.Contains(FormatTrace(turn.Trace, ""), "sys.no-match-1") {
+		t.Errorf("no sys.no-match-1 in the trace:\n%s", FormatTrace(turn.Trace, "  "))
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cxhook/cxhook/agent"
 	"github.com/cxhook/cxhook/expr"
@@ -16,6 +17,10 @@ const (
 	MaxFlowStack = 25
 	// MaxTransitions bounds the transitions of one turn (PolicyTransitionLimit).
 	MaxTransitions = 100
+	// MaxUtterance is the length of text input, in characters (Unicode
+	// code points), above which CX raises sys.long-utterance
+	// (PolicyLongUtterance).
+	MaxUtterance = 256
 )
 
 // errTransitionLimit is Turn.Err when a turn reached MaxTransitions.
@@ -67,6 +72,12 @@ type turn struct {
 	noted map[Note]bool
 	// invalidated is set when a webhook made a form parameter INVALID.
 	invalidated bool
+	// long is set when the text input is longer than MaxUtterance.
+	long bool
+	// webhookStatus is $request.webhook_status_code: the HTTP status of
+	// the turn's last webhook call, 0 before any call and after a call
+	// that got no HTTP answer (PolicyWebhookStatus).
+	webhookStatus int
 }
 
 func (t *turn) language() string {
@@ -80,7 +91,7 @@ func (t *turn) language() string {
 func (t *turn) check() error {
 	switch t.in.Kind {
 	case InputText, InputDTMF:
-		if t.in.Understood != nil {
+		if t.in.Understood != nil || t.tooLong() {
 			return nil
 		}
 		if t.in.Kind == InputText && strings.TrimSpace(t.in.Text) == "" {
@@ -164,6 +175,10 @@ func (t *turn) run() error {
 		}
 		t.understood(fr, Understanding{Intent: in, Confidence: 1, Params: ps, Source: "injected"})
 	case InputText, InputDTMF:
+		if t.tooLong() {
+			t.long = true
+			break
+		}
 		u, err := t.understand(fr)
 		if err != nil {
 			return err
@@ -321,6 +336,12 @@ func (t *turn) understood(fr *frame, u Understanding) {
 
 // handleInput evaluates the current page for the input.
 func (t *turn) handleInput(fr *frame) {
+	if t.long {
+		if t.handleLong(fr) {
+			return
+		}
+		t.noMatch = true
+	}
 	if t.noMatch || t.noInput {
 		base, idx := "sys.no-match", 0
 		if t.noInput {
@@ -352,6 +373,42 @@ func (t *turn) handleInput(fr *frame) {
 	if t.evaluate(fr, 0) == goOn {
 		t.prompt(fr)
 	}
+}
+
+// tooLong reports whether the input is text longer than MaxUtterance
+// characters.
+func (t *turn) tooLong() bool {
+	return t.in.Kind == InputText && utf8.RuneCountInString(t.in.Text) > MaxUtterance
+}
+
+// handleLong raises sys.long-utterance for text input over MaxUtterance
+// characters, which is not understood: at the level of the form parameter
+// being prompted, then page, then flow (PolicyLongUtterance). It reports
+// false when no handler is in scope; the input is then a no-match.
+func (t *turn) handleLong(fr *frame) bool {
+	const ev = "sys.long-utterance"
+	n := utf8.RuneCountInString(t.in.Text)
+	t.step(StepEvent, "%s (the text has %d characters, over %d)", ev, n, MaxUtterance)
+	if t.in.Understood != nil {
+		t.note(PolicyLongUtterance, "the text is over 256 characters: the understanding given with it is not used")
+	}
+	var param *agent.FormParameter
+	found := findHandler(fr, ev) != nil
+	if p := fr.form.prompted; p != nil && !t.s.filled(fr, p) {
+		param = p
+		for _, h := range p.Reprompts {
+			found = found || h.Event == ev
+		}
+	}
+	if !found {
+		t.note(PolicyLongUtterance, "no handler for sys.long-utterance in scope: the text is treated as no match")
+		t.step(StepEvent, "%s: no handler in scope, treated as no match", ev)
+		return false
+	}
+	t.note(PolicyLongUtterance, fmt.Sprintf("a text of %d characters (code points) raises sys.long-utterance", n))
+	t.event = ev
+	t.handleEvent(fr, param)
+	return true
 }
 
 // slot is one route in scope on a page, in evaluation order.

@@ -45,6 +45,8 @@ const (
 	PolicyMessageType
 	PolicyOracle
 	PolicyTextMatch
+	PolicyLongUtterance
+	PolicyWebhookStatus
 	PolicyExpr
 )
 
@@ -148,6 +150,12 @@ var policyTable = [...]PolicyDoc{
 	{PolicyTextMatch, "text-match",
 		"A recorded text agrees when it equals the text sent or any configured variant of that message (CX picks variants at random); texts are compared exactly, whitespace included.",
 		"CX does not document how runTestCase compares randomised messages."},
+	{PolicyLongUtterance, "long-utterance",
+		"A text input longer than 256 characters, counted as Unicode code points of the text as sent (not bytes, not trimmed), is not understood: no NLU runs and an understanding injected with it (the oracle's included) is not used. It raises sys.long-utterance at the level of the form parameter being prompted, then the page, then the flow; the first handler found handles it and the no-match counters do not move. Without a handler in scope it is a no-match, handled as any no-match (sys.no-match-N, counters, reprompts). DTMF is never long.",
+		"CX documents the event for input \"over 256 characters\" at parameter, page and flow level, and no-match without a handler; it does not say whether it counts bytes or characters (its API counts characters in UTF-8 text), nor the order of the levels, which here is the one of every other input event."},
+	{PolicyWebhookStatus, "webhook-status",
+		"$request.webhook_status_code is the HTTP status (a number) of the last webhook call made in the turn so far, flexible webhooks included, readable in conditions and texts from the moment that call returns until the turn ends; it is unset (null in conditions, left as written in texts) before the turn's first call, in later turns, and after a call that got no HTTP answer (a timeout, a refused connection, a handler that panicked). A call that is not made (webhooks off, nothing serves it) does not change it.",
+		"CX documents the parameter (\"you can also access the HTTP status code of the webhook call\"), not how long it holds nor its value when no status came back."},
 	{PolicyExpr, "expr",
 		"A condition, preset or text depended on a choice of package expr (see expr.Policies); the note names it.",
 		"The expression language's undocumented points are decided in package expr."},

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/cxhook/cxhook/agent"
@@ -271,6 +272,15 @@ func (e *env) Lookup(ref *expr.Ref) (expr.Value, bool) {
 		case "language":
 			if t != nil {
 				return expr.String(t.language()), true
+			}
+		case "webhook_status_code":
+			if t != nil && len(ref.Path) == 1 {
+				if t.webhookStatus == 0 {
+					t.note(PolicyWebhookStatus, "$request.webhook_status_code is unset: the turn made no webhook call yet, or its last call got no HTTP answer")
+					return expr.Null, false
+				}
+				t.note(PolicyWebhookStatus, fmt.Sprintf("$request.webhook_status_code is %d, the status of this turn's last webhook call", t.webhookStatus))
+				return expr.Number(float64(t.webhookStatus)), true
 			}
 		}
 	}

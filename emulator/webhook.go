@@ -330,6 +330,10 @@ func (t *turn) callWebhook(fr *frame, f *agent.Fulfillment, site callSite) fulfi
 	}
 	a := cfg.post(t.ctx, d, method, header, body, timeout)
 	call.Status, call.Attempts, call.Latency, call.Response = a.status, a.attempts, a.latency, a.body
+	t.webhookStatus = 0
+	if a.fail == failNone {
+		t.webhookStatus = a.status
+	}
 	ev := ""
 	switch a.fail {
 	case failTimeout:

@@ -324,3 +324,52 @@ func TestWebhookHeaders(t *testing.T) {
 		t.Errorf("headers %v", h)
 	}
 }
+
+// TestWebhookStatusCode: $request.webhook_status_code holds the last
+// call's HTTP status for the rest of the turn, in conditions and texts,
+// and is unset before the call, in the next turn, and after a call that
+// got no HTTP answer (PolicyWebhookStatus).
+func TestWebhookStatusCode(t *testing.T) {
+	const before = "before call: code $request.webhook_status_code"
+	answer := func(status int) string {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			io.WriteString(w, `{}`)
+		}))
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	refused := func() string {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		return "http://" + l.Addr().String()
+	}
+	cases := []struct {
+		name  string
+		url   string
+		texts []string
+	}{
+		{"200", answer(200), []string{before, "condition saw 200, text says 200"}},
+		{"503", answer(503), []string{before, "unavailable, status 503"}},
+		{"refused", refused(), []string{before, "failed, status $request.webhook_status_code"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEmulator(t, semanticsAgent, Config{Seed: 1, Webhooks: &Webhooks{URL: tc.url}})
+			c := newConvo(t, e, SessionConfig{})
+			c.send(Intent("go.status", nil))
+			turn := c.send(Intent("hook.status", nil))
+			c.expect(turn, "Status", tc.texts...)
+			if len(turn.Webhooks) != 1 || !hasNote(turn, PolicyWebhookStatus) {
+				t.Errorf("calls %v, notes %v", turn.Webhooks, turn.Notes)
+			}
+			// The next turn makes no call: the status is gone.
+			turn = c.send(Intent("status.after", nil))
+			c.expect(turn, "Status", "next turn: code $request.webhook_status_code", "no status")
+		})
+	}
+}

@@ -19,7 +19,8 @@ import "strings"
 //	$intent.params.NAME        Intent[NAME].Resolved
 //	$intent.params.NAME.original / .resolved
 //	$request.NAME…             Request[NAME], … (user-utterance, language,
-//	                           generative: {…}, sentiment: {score, magnitude})
+//	                           webhook_status_code, generative: {…},
+//	                           sentiment: {score, magnitude})
 //
 // The zero MapEnv resolves nothing. Its maps are read, never written.
 type MapEnv struct {
