@@ -283,14 +283,18 @@ func (h *httpHandler) callFlexible(ctx context.Context, c *call, body []byte) (o
 // that was never stored). What Dialogflow does with a mapping path that
 // the answer lacks is not documented either.
 func expireFlexible(c *call) {
-	if !c.answer.CompareAndSwap(answerPending, answerByTimeout) {
-		return // the handler answered first
-	}
+	// The call context's timer has claimed the answer for this (see
+	// callCtx.expire); as for a standard call, the answer closes the
+	// connection, so that the caller's next call does not wait behind the
+	// handler, and writing it is bounded.
 	h := c.flex.h
 	h.c.logger.LogAttrs(c.reqCtx, slog.LevelWarn, "flexible handler overran its deadline; answered 503",
 		slog.String("tag", clip(c.flex.tag)), slog.Duration("deadline", h.budget))
+	rc := http.NewResponseController(c.w)
+	_ = rc.SetWriteDeadline(h.writeDeadline(c))
+	c.w.Header().Set("Connection", "close")
 	answerFlexibleTimeout(c.w, c)
-	_ = http.NewResponseController(c.w).Flush()
+	_ = rc.Flush()
 }
 
 func answerFlexibleTimeout(w http.ResponseWriter, c *call) {
