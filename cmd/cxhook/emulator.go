@@ -170,26 +170,6 @@ func (f *emuFlags) loadEmulator(stderr io.Writer, cmd string) (*emulator.Emulato
 	return e, nil
 }
 
-// parseFlags parses a command's flags; ok is false with the exit code set.
-func parseFlags(fs *flag.FlagSet, args []string, usage string, stdout, stderr io.Writer) (code int, ok bool) {
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, usage)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return 0, false
-		}
-		fmt.Fprintf(stderr, "%s: %v (%s -h)\n", fs.Name(), err, fs.Name())
-		return 2, false
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "%s: unexpected argument %q (%s -h)\n", fs.Name(), fs.Arg(0), fs.Name())
-		return 2, false
-	}
-	return 0, true
-}
-
 func testCommand(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var f emuFlags
 	var cases []string
@@ -207,7 +187,7 @@ func testCommand(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	fs.BoolVar(&resync, "resync", false, "after a differing turn, go on from the recorded state, so that one difference does not carry into the next turns")
 	fs.BoolVar(&policies, "policies", false, "print the emulator's decisions where Dialogflow's behaviour is undocumented, and exit")
 	fs.StringVar(&f.nlu, "nlu", "oracle", "how text turns are understood: oracle (as recorded) or local (package nlu, and its accuracy reported)")
-	if code, ok := parseFlags(fs, args, testUsage, stdout, stderr); !ok {
+	if code, ok := parseAgentFlags(fs, testUsage, args, stdout, stderr); !ok {
 		return code
 	}
 	if f.nlu != "oracle" && f.nlu != "local" {
@@ -321,7 +301,7 @@ func chatCommand(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	fs.StringVar(&pageName, "page", "", "start on this page (display name) of the flow")
 	fs.BoolVar(&traceAll, "trace", false, "show each turn's full trace")
 	fs.StringVar(&f.nlu, "nlu", "local", "how free text is understood: local (package nlu) or none (inject with /intent and /fill)")
-	if code, ok := parseFlags(fs, args, chatUsage, stdout, stderr); !ok {
+	if code, ok := parseAgentFlags(fs, chatUsage, args, stdout, stderr); !ok {
 		return code
 	}
 	if f.nlu != "local" && f.nlu != "none" {
