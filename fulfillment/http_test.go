@@ -142,19 +142,7 @@ func TestHTTPStatuses(t *testing.T) {
 			if tt.status == 405 && resp.Header.Get("Allow") != "POST" {
 				t.Errorf("Allow %q, want POST", resp.Header.Get("Allow"))
 			}
-			if strings.Contains(string(body), secret) || (tt.body != "" && strings.Contains(string(body), tt.body)) {
-				t.Errorf("answer echoes the request: %s", body)
-			}
-			var e struct {
-				Code    string `json:"code"`
-				Message string `json:"message"`
-			}
-			if err := json.Unmarshal(body, &e); err != nil {
-				t.Fatalf("body is not JSON: %s", body)
-			}
-			if e.Code != tt.code {
-				t.Errorf("error code %q, want %q (body %s)", e.Code, tt.code, body)
-			}
+			checkErrorBody(t, body, tt.body, tt.code)
 		})
 	}
 	log := logs.String()
@@ -485,4 +473,25 @@ func TestDecodeErrorLogLine(t *testing.T) {
 			}
 		})
 	}
+}
+
+type errorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// checkErrorBody checks an error answer: a JSON {"code","message"} body
+// with the code wanted, which echoes neither the secret nor the request.
+func checkErrorBody(t *testing.T, body []byte, reqBody, code string) (e errorBody) {
+	t.Helper()
+	if strings.Contains(string(body), secret) || (reqBody != "" && strings.Contains(string(body), reqBody)) {
+		t.Errorf("answer echoes the request: %s", body)
+	}
+	if err := json.Unmarshal(body, &e); err != nil {
+		t.Fatalf("body is not JSON: %s", body)
+	}
+	if e.Code != code {
+		t.Errorf("error code %q, want %q (body %s)", e.Code, code, body)
+	}
+	return e
 }
