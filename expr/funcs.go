@@ -322,16 +322,22 @@ func fnConcatenate(c *Context, n *callNode, args []Value) (Value, error) {
 	return String(b.String()), nil
 }
 
+// textOrNull reads argument 0 as text. A null one is noted and gives ok
+// false, for the function to return null, as the text functions do.
+func textOrNull(c *Context, n *callNode, args []Value) (s string, ok bool, err error) {
+	s, ok, err = textArg(args, 0)
+	if err == nil && !ok {
+		c.nullArg(n, 0, "null")
+	}
+	return s, ok, err
+}
+
 // SUBSTITUTE(text, old, new) replaces every occurrence of old in text
 // with new (plain text, not a pattern). A null text gives null.
 func fnSubstitute(c *Context, n *callNode, args []Value) (Value, error) {
-	s, ok, err := textArg(args, 0)
-	if err != nil {
+	s, ok, err := textOrNull(c, n, args)
+	if !ok || err != nil {
 		return Null, err
-	}
-	if !ok {
-		c.nullArg(n, 0, "null")
-		return Null, nil
 	}
 	old, _, err := textArg(args, 1)
 	if err != nil {
@@ -350,13 +356,9 @@ func fnSubstitute(c *Context, n *callNode, args []Value) (Value, error) {
 // SPLIT(text, delimiter) is the list of the parts of text between
 // delimiters (plain text). A null text gives null.
 func fnSplit(c *Context, n *callNode, args []Value) (Value, error) {
-	s, ok, err := textArg(args, 0)
-	if err != nil {
+	s, ok, err := textOrNull(c, n, args)
+	if !ok || err != nil {
 		return Null, err
-	}
-	if !ok {
-		c.nullArg(n, 0, "null")
-		return Null, nil
 	}
 	d, _, err := textArg(args, 1)
 	if err != nil {
@@ -417,13 +419,9 @@ func fnLower(c *Context, n *callNode, args []Value) (Value, error) {
 
 // mapText applies f to the text of the only argument; null gives null.
 func mapText(c *Context, n *callNode, args []Value, f func(string) string) (Value, error) {
-	s, ok, err := textArg(args, 0)
-	if err != nil {
+	s, ok, err := textOrNull(c, n, args)
+	if !ok || err != nil {
 		return Null, err
-	}
-	if !ok {
-		c.nullArg(n, 0, "null")
-		return Null, nil
 	}
 	return String(f(s)), nil
 }
@@ -448,13 +446,9 @@ func fnLen(c *Context, n *callNode, args []Value) (Value, error) {
 // MID(text, start, length) is the part of text of length characters from
 // character start, counted from 1. Past the end it is shorter, or "".
 func fnMid(c *Context, n *callNode, args []Value) (Value, error) {
-	s, ok, err := textArg(args, 0)
-	if err != nil {
+	s, ok, err := textOrNull(c, n, args)
+	if !ok || err != nil {
 		return Null, err
-	}
-	if !ok {
-		c.nullArg(n, 0, "null")
-		return Null, nil
 	}
 	start, err := intArg(c, n, args, 1)
 	if err != nil {
@@ -680,13 +674,9 @@ const maxObjectText = 64 << 10
 
 // TO_OBJECT(text) decodes a JSON text into a value (usually a struct).
 func fnToObject(c *Context, n *callNode, args []Value) (Value, error) {
-	s, ok, err := textArg(args, 0)
-	if err != nil {
+	s, ok, err := textOrNull(c, n, args)
+	if !ok || err != nil {
 		return Null, err
-	}
-	if !ok {
-		c.nullArg(n, 0, "null")
-		return Null, nil
 	}
 	if len(s) > maxObjectText {
 		return Null, argError(0, "JSON text of %d bytes is over the %d-byte limit", len(s), maxObjectText)
