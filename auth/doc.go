@@ -13,6 +13,11 @@
 //	...
 //	h := auth.Require(v, auth.WithLogger(logger))(webhook)
 //
+// [Gate] is the same check as a step of its own, for an adapter that
+// carries the call's context itself: cxhook's fulfillment adapter runs it
+// through fulfillment.WithGate (webhook.New does so), which saves the
+// request copy middleware must make.
+//
 // The deployed function builds its Verifier from the environment with
 // [FromEnv]; auth itself never reads the environment.
 //

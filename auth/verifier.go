@@ -72,35 +72,18 @@ func WithLogger(l *slog.Logger) RequireOption {
 //
 // Require panics if v is nil.
 func Require(v Verifier, opts ...RequireOption) func(http.Handler) http.Handler {
-	if v == nil {
-		panic("auth: Require with a nil Verifier")
-	}
-	cfg := requireConfig{}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	if cfg.logger == nil {
-		cfg.logger = slog.Default()
-	}
-	challenge, strip := bearerChallenge, []string(nil)
-	if s, ok := v.(scheme); ok {
-		challenge, strip = s.challenge(), s.credentialHeaders()
-	}
-	log := cfg.logger
+	g := NewGate(v, opts...)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ctx := r.Context()
-			c, err := v.Verify(ctx, r.Header)
-			if err != nil {
-				refuse(w, r, log, challenge, c, err)
+			ctx, ok := g.Admit(r.Context(), w, r)
+			if !ok {
 				return
 			}
-			log.LogAttrs(ctx, slog.LevelDebug, "auth: caller verified", slog.Any("caller", c))
-			if ctx = NewContext(ctx, c); len(strip) == 0 {
+			if len(g.strip) == 0 {
 				r = r.WithContext(ctx)
 			} else {
 				r = r.Clone(ctx) // deep-copies the header, which is not ours to edit
-				for _, h := range strip {
+				for _, h := range g.strip {
 					r.Header.Del(h)
 				}
 			}
@@ -109,7 +92,69 @@ func Require(v Verifier, opts ...RequireOption) func(http.Handler) http.Handler 
 	}
 }
 
-func refuse(w http.ResponseWriter, r *http.Request, log *slog.Logger, challenge string, c Caller, err error) {
+// A Gate is the caller check of [Require] as a step of its own, for a
+// handler that carries the call's context on itself (cxhook's fulfillment
+// adapter, through fulfillment.WithGate): HTTP middleware must hand the
+// next handler a copy of the *http.Request to pass the [Caller] on, and on
+// a small webhook call that copy, with the context and the debug line's
+// arguments, cost a measurable share of the call (see the README's
+// Performance section). A Gate is safe for concurrent use.
+type Gate struct {
+	v         Verifier
+	log       *slog.Logger
+	challenge string
+	strip     []string
+	fixed     any // a NoneVerifier's Caller, boxed once: it never changes
+}
+
+// NewGate returns the Gate that lets a request through only if v verifies
+// it, answering refusals as [Require] does. It panics if v is nil.
+func NewGate(v Verifier, opts ...RequireOption) *Gate {
+	if v == nil {
+		panic("auth: NewGate with a nil Verifier")
+	}
+	cfg := requireConfig{}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.logger == nil {
+		cfg.logger = slog.Default()
+	}
+	g := &Gate{v: v, log: cfg.logger, challenge: bearerChallenge}
+	if s, ok := v.(scheme); ok {
+		g.challenge, g.strip = s.challenge(), s.credentialHeaders()
+	}
+	if _, ok := v.(*NoneVerifier); ok {
+		g.fixed = Caller{Mechanism: MechanismNone}
+	}
+	return g
+}
+
+// Admit verifies r's caller. If v verifies it, Admit returns ctx with the
+// [Caller] in it (see [CallerFromContext]) and true; otherwise it answers
+// on w, as [Require] describes, logs the refusal on ctx, and returns false.
+func (g *Gate) Admit(ctx context.Context, w http.ResponseWriter, r *http.Request) (context.Context, bool) {
+	c, err := g.v.Verify(ctx, r.Header)
+	if err != nil {
+		refuse(ctx, w, g.log, g.challenge, c, err)
+		return ctx, false
+	}
+	if g.log.Enabled(ctx, slog.LevelDebug) {
+		g.log.LogAttrs(ctx, slog.LevelDebug, "auth: caller verified", slog.Any("caller", c))
+	}
+	if g.fixed != nil {
+		return context.WithValue(ctx, callerKey{}, g.fixed), true
+	}
+	return NewContext(ctx, c), true
+}
+
+// CredentialHeaders names the headers that carried the credential, which
+// the handlers behind the Gate should not see: [Require] hands the next
+// handler a copy of the request without them. Nil for a [Verifier] of
+// another package.
+func (g *Gate) CredentialHeaders() []string { return g.strip }
+
+func refuse(ctx context.Context, w http.ResponseWriter, log *slog.Logger, challenge string, c Caller, err error) {
 	status, body, level := http.StatusUnauthorized, bodyInvalid, slog.LevelWarn
 	switch {
 	case errors.Is(err, ErrNotAllowed):
@@ -126,7 +171,7 @@ func refuse(w http.ResponseWriter, r *http.Request, log *slog.Logger, challenge 
 	if status == http.StatusForbidden && c.Email != "" {
 		attrs = append(attrs, slog.String("caller_email", c.Email))
 	}
-	log.LogAttrs(r.Context(), level, "auth: request refused", attrs...)
+	log.LogAttrs(ctx, level, "auth: request refused", attrs...)
 
 	hdr := w.Header()
 	if status == http.StatusUnauthorized {

@@ -374,3 +374,41 @@ func TestMechanismStrings(t *testing.T) {
 		}
 	}
 }
+
+// A Gate admits as Require does, without a copy of the request: the Caller
+// is in the context it returns, refusals are answered on w, and it names
+// the headers Require would hide.
+func TestGate(t *testing.T) {
+	t.Parallel()
+	quiet := auth.WithLogger(slog.New(slog.DiscardHandler))
+	none := auth.NewGate(auth.NewNoneVerifier(slog.New(slog.DiscardHandler)), quiet)
+	for range 2 { // the NoneVerifier's Caller is made once; every call gets it
+		ctx, ok := none.Admit(t.Context(), httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/", nil))
+		if c, found := auth.CallerFromContext(ctx); !ok || !found || c != (auth.Caller{Mechanism: auth.MechanismNone}) {
+			t.Errorf("none: admitted %v, caller %+v (found %v)", ok, c, found)
+		}
+	}
+	if none.CredentialHeaders() != nil {
+		t.Errorf("none hides %v", none.CredentialHeaders())
+	}
+
+	v, err := auth.NewHeaderVerifier("X-Webhook-Key", []auth.Secret{keyValue})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := auth.NewGate(v, quiet)
+	if got := g.CredentialHeaders(); len(got) != 1 || got[0] != "X-Webhook-Key" {
+		t.Errorf("CredentialHeaders = %v", got)
+	}
+	r := httptest.NewRequest(http.MethodPost, "/", nil)
+	r.Header.Set("X-Webhook-Key", keyValue)
+	ctx, ok := g.Admit(t.Context(), httptest.NewRecorder(), r)
+	if c, _ := auth.CallerFromContext(ctx); !ok || c.Mechanism != auth.MechanismHeader {
+		t.Errorf("valid key: admitted %v, caller %+v", ok, c)
+	}
+	rec := httptest.NewRecorder()
+	r.Header.Set("X-Webhook-Key", "wrong")
+	if _, ok := g.Admit(t.Context(), rec, r); ok || rec.Code != 401 || !strings.Contains(rec.Body.String(), "unauthenticated") {
+		t.Errorf("wrong key: admitted %v, answered %d %s", ok, rec.Code, rec.Body)
+	}
+}

@@ -191,8 +191,7 @@ var scratchCommands = [][]string{
 // TestQuickstartFromScratch follows the README: a new module next to a
 // clone of cxhook (here, a link to this checkout), the files as the README
 // shows them, go mod tidy, and go mod vendor; then the module's directory
-// alone, as gcloud uploads it, builds from vendor/. Modules come from the
-// module cache only (GOPROXY=off): those of this repository's own build.
+// alone, as gcloud uploads it, builds from vendor/ with no module proxy.
 func TestQuickstartFromScratch(t *testing.T) {
 	t.Parallel()
 	goTool(t)
@@ -208,7 +207,12 @@ func TestQuickstartFromScratch(t *testing.T) {
 	if err := os.Mkdir(mod, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	env := []string{"GOFLAGS=", "GOPROXY=off"}
+	// The README's commands run as a user runs them, with the environment's
+	// module proxy and checksum database: go mod tidy in a new module needs
+	// go.mod files and checksums this repository's own build never fetches
+	// (with GOPROXY=off it passed only where an earlier download had left
+	// them in the cache). The build from vendor/ below is offline.
+	env := []string{"GOFLAGS="}
 	for i, cmd := range scratchCommands {
 		if i == 3 {
 			for path, code := range readmeFiles(t) {

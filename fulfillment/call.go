@@ -15,7 +15,8 @@ type call struct {
 	timeout  bool
 	answer   atomic.Uint32 // who answers: answerPending, answerByHandler or answerByTimeout
 	ctx      *callCtx
-	flex     *flexCall // a flexible call's handler and tag; nil for a standard call
+	flex     *flexCall    // a flexible call's handler and tag; nil for a standard call
+	sw       statusWriter // the writer the gate and the HTTP middleware get
 
 	// What the timeout response needs, set while the handler runs.
 	w      http.ResponseWriter

@@ -153,12 +153,30 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		h.logCall(ctx, c)
 	}()
+	if g := h.c.gate; g != nil {
+		c.sw = statusWriter{ResponseWriter: w, c: c}
+		var ok bool
+		if ctx, ok = g.Admit(ctx, &c.sw, r); !ok {
+			if c.status == 0 {
+				c.status = http.StatusOK // the gate answered without a status
+			}
+			return
+		}
+	}
 	if h.httpChain == nil {
 		h.serve(ctx, w, r, c)
 		return
 	}
-	sw := &statusWriter{ResponseWriter: w, c: c}
-	h.httpChain.ServeHTTP(sw, r.WithContext(ctx)) // ctx holds c under callKey
+	if h.c.gate != nil && len(h.c.gate.CredentialHeaders()) > 0 {
+		r = r.Clone(ctx) // deep-copies the header, which is not ours to edit
+		for _, name := range h.c.gate.CredentialHeaders() {
+			r.Header.Del(name)
+		}
+	} else {
+		r = r.WithContext(ctx) // ctx holds c under callKey
+	}
+	c.sw = statusWriter{ResponseWriter: w, c: c}
+	h.httpChain.ServeHTTP(&c.sw, r)
 	if c.status == 0 && c.req == nil {
 		c.status = http.StatusOK // the middleware answered without a status
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/go-json-experiment/json"
@@ -117,8 +118,32 @@ func (v Value) JSON() []byte { return v.raw }
 
 // String returns the value if it is a JSON string.
 func (v Value) String() (string, error) {
+	if s, ok := simpleString(v.raw); ok {
+		return s, nil
+	}
 	var s string
 	return s, v.decode("string", '"', &s)
+}
+
+// simpleString returns the text of raw if it is a JSON string with nothing
+// to unescape: the common parameter, read without a decoder. Anything
+// else (escapes, control characters, invalid UTF-8, not a string) is left
+// to the decoder and its errors.
+func simpleString(raw jsontext.Value) (string, bool) {
+	n := len(raw)
+	if n < 2 || raw[0] != '"' || raw[n-1] != '"' {
+		return "", false
+	}
+	text := raw[1 : n-1]
+	for _, c := range text {
+		if c < ' ' || c == '\\' || c == '"' {
+			return "", false
+		}
+	}
+	if !utf8.Valid(text) {
+		return "", false
+	}
+	return string(text), true
 }
 
 // Number returns the value if it is a JSON number.

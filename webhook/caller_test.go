@@ -53,7 +53,7 @@ func env(base map[string]string, kv ...string) func(string) string {
 func start(t *testing.T, getenv func(string) string) (http.Handler, string, error) {
 	t.Helper()
 	var logs bytes.Buffer
-	mw, err := callerCheck(getenv, slog.New(slog.NewJSONHandler(&logs, nil)), nil)
+	gate, err := callerCheck(getenv, slog.New(slog.NewJSONHandler(&logs, nil)), nil)
 	if err != nil {
 		return nil, "", err
 	}
@@ -68,7 +68,11 @@ func start(t *testing.T, getenv func(string) string) (http.Handler, string, erro
 		c, _ := auth.CallerFromContext(r.Context())
 		_, _ = w.Write([]byte(c.Mechanism.String() + " " + c.Email))
 	})
-	return mw(ok), mode, nil
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ctx, admitted := gate.Admit(r.Context(), w, r); admitted {
+			ok.ServeHTTP(w, r.WithContext(ctx))
+		}
+	}), mode, nil
 }
 
 func anonymousStatus(h http.Handler) int {

@@ -3,7 +3,6 @@ package webhook
 import (
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 
@@ -30,15 +29,15 @@ func webhookTimeout(getenv func(string) string) (time.Duration, error) {
 	return d, nil
 }
 
-// callerCheck returns the HTTP middleware that verifies the caller,
+// callerCheck returns the gate that verifies the caller,
 // configured by the CXHOOK_AUTH family of variables (see auth.FromEnv). A
 // missing or contradictory setting is an error naming the variable, and
 // the function must not start. Unset, CXHOOK_AUTH is an error on Cloud Run
 // (K_SERVICE set) and means "no check", with a warning, elsewhere.
-func callerCheck(getenv func(string) string, logger *slog.Logger, opts []auth.Option) (func(http.Handler) http.Handler, error) {
+func callerCheck(getenv func(string) string, logger *slog.Logger, opts []auth.Option) (*auth.Gate, error) {
 	v, err := auth.FromEnv(getenv, logger, opts...)
 	if err != nil {
 		return nil, err
 	}
-	return auth.Require(v, auth.WithLogger(logger)), nil
+	return auth.NewGate(v, auth.WithLogger(logger)), nil
 }

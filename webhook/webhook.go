@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 
+	"github.com/cxhook/cxhook/auth"
 	"github.com/cxhook/cxhook/cloudlog"
 	"github.com/cxhook/cxhook/fulfillment"
 	"github.com/cxhook/cxhook/webhook/internal/drain"
@@ -56,9 +57,9 @@ func New(h fulfillment.Handler, opts ...Option) (http.Handler, error) {
 	flush := flusher(logger.Handler())
 
 	timeout, err := webhookTimeout(c.getenv)
-	var guard func(http.Handler) http.Handler
+	var gate *auth.Gate
 	if err == nil {
-		guard, err = callerCheck(c.getenv, logger, c.authOpts)
+		gate, err = callerCheck(c.getenv, logger, c.authOpts)
 	}
 	if err != nil {
 		if flush != nil {
@@ -73,7 +74,8 @@ func New(h fulfillment.Handler, opts ...Option) (http.Handler, error) {
 		fulfillment.WithWebhookTimeout(timeout),
 		fulfillment.WithTimeoutResponse(c.onTimeout),
 		fulfillment.WithMiddleware(c.middleware...),
-		fulfillment.WithHTTPMiddleware(append([]func(http.Handler) http.Handler{guard}, c.httpMW...)...),
+		fulfillment.WithGate(gate),
+		fulfillment.WithHTTPMiddleware(c.httpMW...),
 	)
 	if own {
 		slog.SetDefault(logger)
