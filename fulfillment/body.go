@@ -28,7 +28,8 @@ var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, firstBodyChunk);
 
 // readBody reads the request body, of at most limit bytes (a declared
 // Content-Length was checked against it). The body is in a pooled buffer
-// if pooled is not nil: put it back with putBody once it is decoded.
+// if pooled is not nil: put it back with putBody once it is decoded. If it
+// is nil, the body is a large one: call releaseLarge once the call ends.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte, pooled *[]byte, err error) {
 	src, want := io.Reader(r.Body), r.ContentLength
 	if want < 0 {
@@ -43,6 +44,7 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte,
 			if pooled != nil && cap(grown) > maxPooledBody {
 				putBody(pooled, buf) // outgrown
 				pooled = nil
+				holdLarge() // the caller releases it (largebody.go)
 			}
 			buf = grown
 		}
@@ -58,6 +60,8 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte,
 		if err != nil {
 			if pooled != nil {
 				putBody(pooled, buf)
+			} else {
+				releaseLarge()
 			}
 			return nil, nil, err
 		}

@@ -238,6 +238,9 @@ func (h *httpHandler) serve(ctx context.Context, w http.ResponseWriter, r *http.
 	if err != nil {
 		return
 	}
+	if pooled == nil {
+		defer releaseLarge()
+	}
 	// A flexible handler runs on this goroutine and is done with the body
 	// when serveFlexiblePath or serveFlexibleTag returns; a pooled body
 	// goes back to its pool only then.
