@@ -33,7 +33,10 @@ import (
 //     non-object or a field of the wrong type is answered with 400. The
 //     memory it takes follows the bytes received, not the Content-Length
 //     declared, and a large body is held once (its parameters point into
-//     it).
+//     it). While a call with a body over 64 KiB is in flight, the
+//     collector's GOGC is lowered to 25 (never raised; left alone when
+//     off) and put back after, so that the garbage of finished large
+//     calls does not pile up beside the ones in flight.
 //   - The call has a deadline below the webhook timeout
 //     ([WithWebhookTimeout]), counted from the request's arrival. Reading
 //     the body is bounded by it: a body still arriving at the deadline
