@@ -28,9 +28,10 @@ var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, firstBodyChunk);
 
 // readBody reads the request body, of at most limit bytes (a declared
 // Content-Length was checked against it). The body is in a pooled buffer
-// if pooled is not nil: put it back with putBody once it is decoded. If it
-// is nil, the body is a large one: call releaseLarge once the call ends.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte, pooled *[]byte, err error) {
+// if pooled is not nil: put it back with putBody once it is decoded. Once
+// it outgrows the pool, readBody counts a large body in flight and sets
+// *large; the call's end counts it out (releaseLarge), read whole or not.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64, large *bool) (body []byte, pooled *[]byte, err error) {
 	src, want := io.Reader(r.Body), r.ContentLength
 	if want < 0 {
 		src, want = http.MaxBytesReader(w, r.Body, limit), limit+1
@@ -44,7 +45,8 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte,
 			if pooled != nil && cap(grown) > maxPooledBody {
 				putBody(pooled, buf) // outgrown
 				pooled = nil
-				holdLarge() // the caller releases it (largebody.go)
+				holdLarge() // released by the call's end (largebody.go)
+				*large = true
 			}
 			buf = grown
 		}
@@ -60,8 +62,6 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte,
 		if err != nil {
 			if pooled != nil {
 				putBody(pooled, buf)
-			} else {
-				releaseLarge()
 			}
 			return nil, nil, err
 		}

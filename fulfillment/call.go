@@ -17,6 +17,7 @@ type call struct {
 	ctx      *callCtx
 	flex     *flexCall    // a flexible call's handler and tag; nil for a standard call
 	sw       statusWriter // the writer the gate and the HTTP middleware get
+	large    bool         // a large body is counted in flight (largebody.go) until finish
 
 	// What the timeout response needs, set while the handler runs.
 	w      http.ResponseWriter

@@ -204,6 +204,10 @@ func (cc *callCtx) setOnExpire(f func(*call)) bool {
 // context.WithDeadline would: it stops the timer (waiting for a run in
 // progress) and lets go of the request's context.
 func (cc *callCtx) finish() {
+	if cc.call.large {
+		cc.call.large = false
+		releaseLarge()
+	}
 	if cc.timer.Stop() {
 		cc.expired.Done()
 	} else {

@@ -33,10 +33,11 @@ import (
 //     non-object or a field of the wrong type is answered with 400. The
 //     memory it takes follows the bytes received, not the Content-Length
 //     declared, and a large body is held once (its parameters point into
-//     it). While a call with a body over 64 KiB is in flight, the
-//     collector's GOGC is lowered to 25 (never raised; left alone when
-//     off) and put back after, so that the garbage of finished large
-//     calls does not pile up beside the ones in flight.
+//     it). While a call whose body outgrew 64 KiB is in flight, the
+//     collector's GOGC is lowered to 25
+//     (never raised; left alone when off) and put back after, unless the
+//     program changed it meanwhile, so that the garbage of finished
+//     large calls does not pile up beside the ones in flight.
 //   - The call has a deadline below the webhook timeout
 //     ([WithWebhookTimeout]), counted from the request's arrival. Reading
 //     the body is bounded by it: a body still arriving at the deadline
@@ -161,13 +162,14 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() { h.logCall(ctx, c) }()
 	if g := h.c.gate; g != nil {
 		c.sw = statusWriter{ResponseWriter: w, c: c}
-		var ok bool
-		if ctx, ok = g.Admit(ctx, &c.sw, r); !ok {
+		admitted, ok := g.Admit(ctx, &c.sw, r)
+		if !ok {
 			if c.status == 0 {
 				c.status = http.StatusOK // the gate answered without a status
 			}
 			return
 		}
+		ctx = admitted
 	}
 	if h.httpChain == nil {
 		h.serve(ctx, w, r, c)
@@ -241,9 +243,6 @@ func (h *httpHandler) serve(ctx context.Context, w http.ResponseWriter, r *http.
 	if err != nil {
 		return
 	}
-	if pooled == nil {
-		defer releaseLarge()
-	}
 	// A flexible handler runs on this goroutine and is done with the body
 	// when serveFlexiblePath or serveFlexibleTag returns; a pooled body
 	// goes back to its pool only then.
@@ -284,7 +283,7 @@ func (h *httpHandler) readBody(ctx context.Context, w http.ResponseWriter, r *ht
 		c.answer.Store(answerByTimeout)
 		h.expireRead(c)
 	}
-	body, pooled, err = readBody(w, r, h.c.maxBody)
+	body, pooled, err = readBody(w, r, h.c.maxBody, &c.large)
 	c.ctx.setOnExpire(nil)
 	if c.answer.Load() == answerByTimeout {
 		// expireRead set the connection's deadlines, which would outlast
