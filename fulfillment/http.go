@@ -34,10 +34,10 @@ import (
 //     memory it takes follows the bytes received, not the Content-Length
 //     declared, and a large body is held once (its parameters point into
 //     it). While a call whose body outgrew 64 KiB is in flight, the
-//     collector's GOGC is lowered to 25
-//     (never raised; left alone when off) and put back after, unless the
-//     program changed it meanwhile, so that the garbage of finished
-//     large calls does not pile up beside the ones in flight.
+//     collector's GOGC is lowered to 25 (never raised; left alone when
+//     off) and put back after, unless the program changed it meanwhile,
+//     so that the garbage of finished large calls does not pile up beside
+//     the ones in flight.
 //   - The call has a deadline below the webhook timeout
 //     ([WithWebhookTimeout]), counted from the request's arrival. Reading
 //     the body is bounded by it: a body still arriving at the deadline
@@ -91,6 +91,9 @@ func NewHTTPHandler(h Handler, opts ...Option) http.Handler {
 			chain = mw(chain)
 		}
 		hh.httpChain = chain
+		if c.gate != nil {
+			hh.hidden = c.gate.CredentialHeaders()
+		}
 	}
 	return hh
 }
@@ -100,6 +103,7 @@ type httpHandler struct {
 	c         config
 	budget    time.Duration
 	httpChain http.Handler // the HTTP middleware, ending in serveInner; nil without any
+	hidden    []string     // the gate's credential headers, which the HTTP middleware must not see
 	// expire and expireRead, made once
 	onExpire, onExpireRead func(*call)
 	flex                   *Mux // the Mux served, for its flexible handlers (flexible.go); nil if h is not one
@@ -160,8 +164,8 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// (cloudlog.Options.FlushInterval) the line costs the caller about a
 	// microsecond; written at once, one write, bounded by the stall timeout.
 	defer func() { h.logCall(ctx, c) }()
+	c.sw = statusWriter{ResponseWriter: w, c: c} // for the gate and the HTTP middleware
 	if g := h.c.gate; g != nil {
-		c.sw = statusWriter{ResponseWriter: w, c: c}
 		admitted, ok := g.Admit(ctx, &c.sw, r)
 		if !ok {
 			if c.status == 0 {
@@ -175,15 +179,14 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serve(ctx, w, r, c)
 		return
 	}
-	if h.c.gate != nil && len(h.c.gate.CredentialHeaders()) > 0 {
+	if len(h.hidden) > 0 {
 		r = r.Clone(ctx) // deep-copies the header, which is not ours to edit
-		for _, name := range h.c.gate.CredentialHeaders() {
+		for _, name := range h.hidden {
 			r.Header.Del(name)
 		}
 	} else {
 		r = r.WithContext(ctx) // ctx holds c under callKey
 	}
-	c.sw = statusWriter{ResponseWriter: w, c: c}
 	h.httpChain.ServeHTTP(&c.sw, r)
 	if c.status == 0 && c.req == nil {
 		c.status = http.StatusOK // the middleware answered without a status

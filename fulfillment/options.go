@@ -134,10 +134,10 @@ func WithHTTPMiddleware(mw ...func(http.Handler) http.Handler) Option {
 //
 // Admit either lets the call go on, returning the context it goes on in
 // (ctx, or one derived from it that carries the caller), or answers the
-// call itself on w and returns false; the context it returns with false
-// is not used. CredentialHeaders names the headers
-// that carried the credential; the HTTP middleware, if any, sees the
-// request without them (the handlers never see headers).
+// call itself on w and returns false; the context it returns with false is
+// not used. CredentialHeaders names the headers that carried the
+// credential, read once by NewHTTPHandler; the HTTP middleware, if any,
+// sees the request without them (the handlers never see headers).
 type Gate interface {
 	Admit(ctx context.Context, w http.ResponseWriter, r *http.Request) (context.Context, bool)
 	CredentialHeaders() []string
