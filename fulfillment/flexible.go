@@ -203,7 +203,7 @@ func (h *httpHandler) serveFlexibleTag(ctx context.Context, w http.ResponseWrite
 	}
 	var tag string
 	if decodeErr == nil {
-		tag = req.Tag()
+		tag = strings.Clone(req.Tag()) // it may point into body, which the handler is handed
 	} else {
 		var err error
 		if tag, err = flexibleTag(body); err != nil {

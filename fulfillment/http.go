@@ -119,10 +119,12 @@ func putBuf(b *bytes.Buffer) {
 }
 
 // decodeOptions accept snake_case names (as protojson does) beside the
-// lowerCamelCase ones. keepingInput decodes a buffer the request may keep.
+// lowerCamelCase ones. keepingInput decodes a buffer the request may keep,
+// owningInput one it may also rewrite (see keep.go).
 var (
 	decodeOptions = json.MatchCaseInsensitiveNames(true)
 	keepingInput  = json.JoinOptions(decodeOptions, keepInput)
+	owningInput   = json.JoinOptions(decodeOptions, ownInput)
 )
 
 // DecodeRequest decodes a WebhookRequest from its JSON form, with the rules
@@ -259,8 +261,14 @@ func (h *httpHandler) serve(ctx context.Context, w http.ResponseWriter, r *http.
 	if pooled != nil {
 		req, err = DecodeRequest(body) // copies what it keeps
 	} else {
+		// The request keeps body; where no flexible handler can be handed
+		// body after this, it may also unescape strings in it.
+		opts := owningInput
+		if h.flex != nil && len(h.flex.flexTags) > 0 {
+			opts = keepingInput
+		}
 		req = new(Request)
-		err = json.Unmarshal(body, req, keepingInput) // keeps body
+		err = json.Unmarshal(body, req, opts)
 	}
 	served := h.flex != nil && h.serveFlexibleTag(ctx, w, c, body, req, err)
 	if pooled != nil {

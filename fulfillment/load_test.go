@@ -186,6 +186,8 @@ func maxSizeDocs() map[string][]byte {
 	return map[string][]byte{
 		"a 2 MiB parameter": []byte(`{"fulfillmentInfo":{"tag":"ok"},"sessionInfo":{"session":"projects/p/locations/global/agents/a/sessions/s1","parameters":{"note":"` + text + `"}}}`),
 		"2 MiB of text":     []byte(`{"text":"` + text + `","fulfillmentInfo":{"tag":"ok"},"sessionInfo":{"session":"projects/p/locations/global/agents/a/sessions/s1"}}`),
+		// Unescaped, 1 MiB of text: in place, in the body (keep.go).
+		"2 MiB of escaped text": []byte(`{"text":"` + strings.Repeat(`\n`, size/2) + `","fulfillmentInfo":{"tag":"ok"},"sessionInfo":{"session":"projects/p/locations/global/agents/a/sessions/s1"}}`),
 	}
 }
 

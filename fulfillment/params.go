@@ -281,25 +281,6 @@ func (v *Value) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	return nil
 }
 
-// keepInput, among the options of a decoding, says that its input is a
-// buffer of the decoded request's own, never changed or reused: Values and
-// Params then keep slices of it instead of copies, so that a large request
-// is held once, not twice (the HTTP adapter decodes large bodies so; see
-// readBody). JSON v2 has no option for this; the mark is an indent prefix,
-// which is ignored when decoding and which no one sets by chance.
-var keepInput = jsontext.WithIndentPrefix(keepInputMark)
-
-const keepInputMark = " \t \t\t \t\t\t "
-
-// keep returns raw, a value dec has just read, to be kept: raw itself if
-// the input is the request's own (keepInput), else a copy.
-func keep(dec *jsontext.Decoder, raw jsontext.Value) jsontext.Value {
-	if prefix, ok := json.GetOption(dec.Options(), jsontext.WithIndentPrefix); ok && prefix == keepInputMark {
-		return raw[:len(raw):len(raw)]
-	}
-	return raw.Clone()
-}
-
 // Params are parameter values keyed by name: the session parameters, the
 // request's payload, or the members of a map value. They are kept as the
 // JSON object Dialogflow sent and read on demand, so a request with
