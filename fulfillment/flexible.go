@@ -192,13 +192,21 @@ func (h *httpHandler) serveFlexiblePath(ctx context.Context, w http.ResponseWrit
 	return true
 }
 
+// servesFlexibleTags reports whether a call may be served by its body's
+// tag as a flexible one, and so its body handed to a flexible handler
+// after it was decoded (which is why serve then decodes without rewriting
+// the body, see keep.go).
+func (h *httpHandler) servesFlexibleTags() bool {
+	return h.flex != nil && len(h.flex.flexTags) > 0
+}
+
 // serveFlexibleTag serves the call as a flexible one if the tag its body
 // carries has a flexible handler, and reports whether it did. serve calls
 // it with the outcome of decoding the body as a WebhookRequest: a flexible
 // body often decodes as one (its other members are skipped), and then its
 // tag is the request's; else the tag is looked for on its own.
 func (h *httpHandler) serveFlexibleTag(ctx context.Context, w http.ResponseWriter, c *call, body []byte, req *Request, decodeErr error) bool {
-	if len(h.flex.flexTags) == 0 {
+	if !h.servesFlexibleTags() {
 		return false
 	}
 	var tag string

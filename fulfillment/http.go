@@ -264,13 +264,13 @@ func (h *httpHandler) serve(ctx context.Context, w http.ResponseWriter, r *http.
 		// The request keeps body; where no flexible handler can be handed
 		// body after this, it may also unescape strings in it.
 		opts := owningInput
-		if h.flex != nil && len(h.flex.flexTags) > 0 {
+		if h.servesFlexibleTags() {
 			opts = keepingInput
 		}
 		req = new(Request)
 		err = json.Unmarshal(body, req, opts)
 	}
-	served := h.flex != nil && h.serveFlexibleTag(ctx, w, c, body, req, err)
+	served := h.serveFlexibleTag(ctx, w, c, body, req, err)
 	if pooled != nil {
 		putBody(pooled, body)
 	}
