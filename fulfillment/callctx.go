@@ -11,7 +11,8 @@ import (
 // callCtx is the context one webhook call runs in: the request's context,
 // ended by the call's deadline. It does what context.WithDeadline and a
 // context.AfterFunc for the timeout response did together, with one
-// allocation and one timer per call, and it registers with the request's
+// allocation and no timer of its own (the handler's deadline queue,
+// deadlines.go, expires it), and it registers with the request's
 // context only when someone waits on Done (a handler calling out over the
 // network does; most handlers never do). Every call pays for its context,
 // and on small requests that cost showed in the throughput.
@@ -31,8 +32,12 @@ type callCtx struct {
 	// (never earlier than deadline).
 	parentDeadline bool
 	call           call // the call it is the context of, allocated with it
-	timer          *time.Timer
-	expired        sync.WaitGroup // the timer's run, while it may be in progress
+
+	// Its place in the handler's deadline queue (deadlines.go), under
+	// the queue's lock.
+	q          *deadlineQueue
+	prev, next *callCtx
+	queued     bool
 
 	mu       sync.Mutex
 	err      error         // nil until the context ends; then set once
@@ -40,21 +45,26 @@ type callCtx struct {
 	unwatch  func() bool   // ends the watch on the request's context
 	afters   []*func()     // from AfterFunc, run when the context ends
 	onExpire func(*call)   // the timeout response, while the handler runs
+	// The expiry's run: ran once it is over; ranCh, made by the first
+	// waitExpired to find it running, is closed then. (A sync.WaitGroup
+	// did this with two atomic additions on every call; this costs
+	// nothing unless the deadline comes.)
+	ran   bool
+	ranCh chan struct{}
 }
 
 // newCallCtx returns a call that started at start and the context it runs
 // in, which ends at deadline or at the parent's deadline if that is
-// earlier.
-func newCallCtx(parent context.Context, start, deadline time.Time) *callCtx {
+// earlier, expired by q.
+func newCallCtx(q *deadlineQueue, parent context.Context, start, deadline time.Time) *callCtx {
 	d, parentDeadline := parent.Deadline()
 	if parentDeadline && d.Before(deadline) {
 		deadline = d
 	}
-	cc := &callCtx{Context: parent, deadline: deadline, parentDeadline: parentDeadline}
+	cc := &callCtx{Context: parent, deadline: deadline, parentDeadline: parentDeadline, q: q}
 	cc.call.start = start
 	cc.call.ctx = cc
-	cc.expired.Add(1)
-	cc.timer = time.AfterFunc(time.Until(deadline), cc.expire)
+	q.add(cc)
 	return cc
 }
 
@@ -86,12 +96,12 @@ func (cc *callCtx) Err() error {
 }
 
 // parentDeadlineLocked reports whether err, the request's context's, is
-// its deadline passing, which the call's own timer handles: the call's
-// deadline is the earlier of the two, so the timer fires at the same
-// instant or before. Leaving it to the timer keeps one order of events at
+// its deadline passing, which the call's expiry handles: the call's
+// deadline is the earlier of the two, so the deadline queue's timer fires
+// at the same instant or before. Leaving it to the expiry keeps one order of events at
 // the deadline: the timeout response claims the answer, then the context
 // ends. Were the request's deadline to end the context first, a handler
-// woken by it could answer before the timer ran, and its late answer would
+// woken by it could answer before the expiry ran, and its late answer would
 // go out instead of the timeout response.
 func (cc *callCtx) parentDeadlineLocked(err error) bool {
 	return cc.parentDeadline && errors.Is(err, context.DeadlineExceeded)
@@ -172,7 +182,7 @@ func (cc *callCtx) endLocked(err error) {
 // the answer taken and its late answer is dropped. A context that ended
 // otherwise (the caller hung up, the call finished) runs no hook.
 func (cc *callCtx) expire() {
-	defer cc.expired.Done()
+	defer cc.expireDone()
 	cc.mu.Lock()
 	f := cc.onExpire
 	if cc.err != nil && !errors.Is(cc.err, context.DeadlineExceeded) ||
@@ -184,6 +194,33 @@ func (cc *callCtx) expire() {
 	if f != nil {
 		f(&cc.call)
 	}
+}
+
+// expireDone marks the expiry's run over.
+func (cc *callCtx) expireDone() {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	cc.ran = true
+	if cc.ranCh != nil {
+		close(cc.ranCh)
+	}
+}
+
+// waitExpired returns once the expiry's run is over. It may be called
+// only when the run has begun or is sure to (the call had left the
+// deadline queue, or its expiry claimed the answer).
+func (cc *callCtx) waitExpired() {
+	cc.mu.Lock()
+	if cc.ran {
+		cc.mu.Unlock()
+		return
+	}
+	if cc.ranCh == nil {
+		cc.ranCh = make(chan struct{})
+	}
+	ch := cc.ranCh
+	cc.mu.Unlock()
+	<-ch
 }
 
 // setOnExpire arms a hook for the deadline (the timeout response), unless
@@ -201,17 +238,15 @@ func (cc *callCtx) setOnExpire(f func(*call)) bool {
 }
 
 // finish ends the context when the call is over, as the cancel function of
-// context.WithDeadline would: it stops the timer (waiting for a run in
-// progress) and lets go of the request's context.
+// context.WithDeadline would: it leaves the deadline queue (waiting for
+// an expiry in progress) and lets go of the request's context.
 func (cc *callCtx) finish() {
 	if cc.call.large {
 		cc.call.large = false
 		releaseLarge()
 	}
-	if cc.timer.Stop() {
-		cc.expired.Done()
-	} else {
-		cc.expired.Wait()
+	if !cc.q.remove(cc) {
+		cc.waitExpired()
 	}
 	cc.mu.Lock()
 	cc.endLocked(context.Canceled)
@@ -226,7 +261,7 @@ func (cc *callCtx) finish() {
 // context a middleware handed on in place of the call's: its deadline,
 // Done and Err are the call's, so that it ends when the call's ends, after
 // the timeout response has claimed the answer (a context.WithDeadline of
-// its own would race the call's timer). It also ends if ctx is canceled.
+// its own would race the call's expiry). It also ends if ctx is canceled.
 // stop releases it.
 func (cc *callCtx) withValuesOf(ctx context.Context) (_ context.Context, stop func()) {
 	view := &valuesOf{callCtx: cc, values: ctx}

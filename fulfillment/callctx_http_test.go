@@ -65,7 +65,7 @@ func TestDeadlinePassingBeforeTheHandlerRuns(t *testing.T) {
 		ran = true
 		return Reply("late"), nil
 	}), WithLogger(quietLogger())).(*httpHandler)
-	cc := newCallCtx(t.Context(), time.Now(), time.Now().Add(time.Hour))
+	cc := newCallCtx(new(deadlineQueue), t.Context(), time.Now(), time.Now().Add(time.Hour))
 	defer cc.finish()
 	c := &cc.call
 	req, err := DecodeRequest([]byte(tagOnly))
@@ -79,8 +79,7 @@ func TestDeadlinePassingBeforeTheHandlerRuns(t *testing.T) {
 			return
 		}
 		fired = true
-		cc.timer.Reset(0) // the deadline, right after the check
-		cc.expired.Wait()
+		cc.expireNow() // the deadline, right after the check
 	}}
 	w := httptest.NewRecorder()
 	hh.dispatch(ctx, w, req, c)

@@ -13,6 +13,15 @@ import (
 // events: its deadline, the request ending first, derived contexts, and the
 // call finishing.
 
+// expireNow brings cc's deadline forward to now, as if it had come, and
+// waits for its expiry.
+func (cc *callCtx) expireNow() {
+	if cc.q.remove(cc) {
+		go cc.expire()
+	}
+	cc.waitExpired()
+}
+
 func waitDone(t *testing.T, ctx context.Context) {
 	t.Helper()
 	select {
@@ -24,7 +33,7 @@ func waitDone(t *testing.T, ctx context.Context) {
 
 func TestCallCtxDeadline(t *testing.T) {
 	var ran atomic.Int32
-	cc := newCallCtx(context.Background(), time.Now(), time.Now().Add(20*time.Millisecond))
+	cc := newCallCtx(new(deadlineQueue), context.Background(), time.Now(), time.Now().Add(20*time.Millisecond))
 	defer cc.finish()
 	cc.setOnExpire(func(*call) { ran.Add(1) })
 	if err := cc.Err(); err != nil {
@@ -42,7 +51,7 @@ func TestCallCtxDeadline(t *testing.T) {
 	waitDone(t, cc)
 	waitDone(t, child)
 	<-afterRan
-	cc.expired.Wait()
+	cc.waitExpired()
 	if err := cc.Err(); err != context.DeadlineExceeded {
 		t.Errorf("Err = %v, want DeadlineExceeded", err)
 	}
@@ -63,7 +72,7 @@ func TestCallCtxDeadline(t *testing.T) {
 func TestCallCtxParentDeadlineFirst(t *testing.T) {
 	parent, cancel := context.WithTimeout(context.Background(), time.Millisecond)
 	defer cancel()
-	cc := newCallCtx(parent, time.Now(), time.Now().Add(time.Hour))
+	cc := newCallCtx(new(deadlineQueue), parent, time.Now(), time.Now().Add(time.Hour))
 	defer cc.finish()
 	pd, _ := parent.Deadline()
 	if d, _ := cc.Deadline(); !d.Equal(pd) {
@@ -82,7 +91,7 @@ func TestCallCtxParentCanceled(t *testing.T) {
 	for _, doneFirst := range []bool{false, true} {
 		parent, cancel := context.WithCancelCause(context.Background())
 		var ran atomic.Bool
-		cc := newCallCtx(parent, time.Now(), time.Now().Add(time.Hour))
+		cc := newCallCtx(new(deadlineQueue), parent, time.Now(), time.Now().Add(time.Hour))
 		cc.setOnExpire(func(*call) { ran.Store(true) })
 		var done <-chan struct{}
 		if doneFirst {
@@ -112,7 +121,7 @@ func TestCallCtxFinish(t *testing.T) {
 	parent, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var finished, ranLate atomic.Bool
-	cc := newCallCtx(parent, time.Now(), time.Now().Add(200*time.Millisecond))
+	cc := newCallCtx(new(deadlineQueue), parent, time.Now(), time.Now().Add(200*time.Millisecond))
 	c := &cc.call
 	// On a loaded machine the timer may fire before finish, which is
 	// allowed; it must never run once finish has returned.
@@ -145,7 +154,7 @@ func TestCallCtxFinish(t *testing.T) {
 func TestCallCtxValue(t *testing.T) {
 	type key struct{}
 	parent := context.WithValue(context.Background(), key{}, "v")
-	cc := newCallCtx(parent, time.Now(), time.Now().Add(time.Hour))
+	cc := newCallCtx(new(deadlineQueue), parent, time.Now(), time.Now().Add(time.Hour))
 	defer cc.finish()
 	if got := cc.Value(key{}); got != "v" {
 		t.Errorf("Value = %v, want the parent's", got)
@@ -156,7 +165,7 @@ func TestCallCtxValue(t *testing.T) {
 func TestCallCtxFinishWaitsForExpire(t *testing.T) {
 	release, started := make(chan struct{}), make(chan struct{})
 	var finished atomic.Bool
-	cc := newCallCtx(context.Background(), time.Now(), time.Now().Add(time.Millisecond))
+	cc := newCallCtx(new(deadlineQueue), context.Background(), time.Now(), time.Now().Add(time.Millisecond))
 	cc.setOnExpire(func(*call) {
 		close(started)
 		<-release
@@ -177,7 +186,7 @@ func TestCallCtxFinishWaitsForExpire(t *testing.T) {
 func TestCallCtxConcurrent(t *testing.T) {
 	for range 50 {
 		parent, cancel := context.WithCancel(context.Background())
-		cc := newCallCtx(parent, time.Now(), time.Now().Add(time.Millisecond))
+		cc := newCallCtx(new(deadlineQueue), parent, time.Now(), time.Now().Add(time.Millisecond))
 		cc.setOnExpire(func(*call) {})
 		var wg sync.WaitGroup
 		for i := range 8 {

@@ -107,6 +107,7 @@ type httpHandler struct {
 	// expire and expireRead, made once
 	onExpire, onExpireRead func(*call)
 	flex                   *Mux // the Mux served, for its flexible handlers (flexible.go); nil if h is not one
+	deadlines              deadlineQueue
 }
 
 // bufPool holds the buffers responses are encoded in.
@@ -198,7 +199,7 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // startCall starts a call now, in a context that ends at its deadline.
 func (h *httpHandler) startCall(parent context.Context) *callCtx {
 	start := time.Now()
-	return newCallCtx(parent, start, start.Add(h.budget))
+	return newCallCtx(&h.deadlines, parent, start, start.Add(h.budget))
 }
 
 // serveInner is the end of the HTTP middleware chain.
@@ -405,7 +406,7 @@ func (c *call) claimAnswer() bool {
 	if c.answer.CompareAndSwap(answerPending, answerByHandler) {
 		return true
 	}
-	c.ctx.expired.Wait()
+	c.ctx.waitExpired()
 	return false
 }
 
