@@ -61,8 +61,10 @@ func (h *httpHandler) logCall(ctx context.Context, c *call) {
 	}
 	// The record goes straight to the handler: Logger.LogAttrs would also
 	// walk the stack for a source location, which for this line is always
-	// this function.
-	r := slog.NewRecord(time.Now(), level, "webhook call", 0)
+	// this function. Its time is the answer's (or, for a call that was
+	// not answered through the adapter, now), a microsecond or so before
+	// the line is handed on, without another reading of the clock.
+	r := slog.NewRecord(c.start.Add(latency), level, "webhook call", 0)
 	if c.req != nil {
 		r.AddAttrs(tagAttr(c.req), sessionAttr(c.req))
 	}

@@ -312,7 +312,14 @@ func (m Message) MarshalJSONTo(enc *jsontext.Encoder) error {
 		w.end()
 		return w.err
 	}
-	return json.MarshalEncode(enc, &m.w)
+	return marshalWireMessage(enc, m.w)
+}
+
+// marshalWireMessage encodes any other message. It takes its own copy, so
+// that only these messages are moved to the heap to be encoded, not the
+// plain text ones above (m escapes wherever &m.w is taken).
+func marshalWireMessage(enc *jsontext.Encoder, w wireMessage) error {
+	return json.MarshalEncode(enc, &w)
 }
 
 // UnmarshalJSONFrom reads a message in the proto JSON form; members this

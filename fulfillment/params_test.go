@@ -2,6 +2,7 @@ package fulfillment_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -191,6 +192,24 @@ func TestRequestShape(t *testing.T) {
 	for _, bad := range []string{`null`, `{"text":"a","dtmfDigits":"1"}`} {
 		if _, err := fulfillment.DecodeRequest([]byte(bad)); err == nil {
 			t.Errorf("%s decoded", bad)
+		}
+	}
+}
+
+func TestSessionID(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ session, want string }{
+		{"projects/p/locations/l/agents/a/sessions/s:1", "s:1"},
+		{"projects/p/locations/l/agents/a/environments/e/sessions/dfMessenger-1", "dfMessenger-1"},
+		{"projects/p/locations/l/agents/a/sessions/", ""},
+		{"projects/p/locations/l/agents/a/sessions/x/y", "x/y"}, // not a session name; the text after the last "/sessions/"
+		{"projects/p/sessions/a/sessions/b", "b"},
+		{"sessions/x", ""},
+		{"", ""},
+	} {
+		r := decode(t, `{"sessionInfo":{"session":`+strconv.Quote(tc.session)+`}}`)
+		if got := r.SessionID(); got != tc.want {
+			t.Errorf("SessionID of %q = %q, want %q", tc.session, got, tc.want)
 		}
 	}
 }

@@ -118,6 +118,11 @@ func (r *Request) Session() string {
 // ':', as Dialogflow Messenger's do).
 func (r *Request) SessionID() string {
 	s := r.Session()
+	// The ID is the last segment: found from the last '/', without a
+	// search for the whole separator, unless the name is unusual.
+	if i := strings.LastIndexByte(s, '/'); i >= 0 && strings.HasSuffix(s[:i+1], "/sessions/") {
+		return s[i+1:]
+	}
 	if i := strings.LastIndex(s, "/sessions/"); i >= 0 {
 		return s[i+len("/sessions/"):]
 	}
