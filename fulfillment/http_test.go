@@ -495,3 +495,27 @@ func checkErrorBody(t *testing.T, body []byte, reqBody, code string) (e errorBod
 	}
 	return e
 }
+
+// TestAnswerLength: every answer, small or large, goes out with a
+// Content-Length and never in chunks (net/http counts the small ones, the
+// adapter declares the others).
+func TestAnswerLength(t *testing.T) {
+	t.Parallel()
+	mux := fulfillment.NewMux()
+	mux.HandleFunc("size", func(ctx context.Context, r *fulfillment.Request) (*fulfillment.Response, error) {
+		n, err := r.Params().Int("n")
+		if err != nil {
+			return nil, err
+		}
+		return fulfillment.Reply(strings.Repeat("x", int(n))), nil
+	})
+	url, _ := newServer(t, mux)
+	for _, n := range []int{0, 100, 900, 1000, 1100, 2100, 5000, 60000} {
+		resp, body := post(t, url, `{"fulfillmentInfo":{"tag":"size"},"sessionInfo":{"parameters":{"n":`+fmt.Sprint(n)+`}}}`)
+		if resp.StatusCode != 200 || resp.ContentLength != int64(len(body)) || len(resp.TransferEncoding) > 0 ||
+			resp.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("%d-byte reply: status %d, Content-Length %d for %d bytes, Transfer-Encoding %q, Content-Type %q",
+				n, resp.StatusCode, resp.ContentLength, len(body), resp.TransferEncoding, resp.Header.Get("Content-Type"))
+		}
+	}
+}
