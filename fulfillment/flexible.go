@@ -280,7 +280,7 @@ func (h *httpHandler) callFlexible(ctx context.Context, c *call, body []byte) (o
 }
 
 // expireFlexible answers for a flexible handler still running at its
-// deadline, unless it answered first; the call context's timer runs it.
+// deadline, unless it answered first; the call's expiry runs it.
 //
 // The answer is 503 with the code deadline_exceeded, the status a handler
 // gets that returns context.DeadlineExceeded, and Dialogflow raises
@@ -291,7 +291,7 @@ func (h *httpHandler) callFlexible(ctx context.Context, c *call, body []byte) (o
 // that was never stored). What Dialogflow does with a mapping path that
 // the answer lacks is not documented either.
 func expireFlexible(c *call) {
-	// The call context's timer has claimed the answer for this (see
+	// The call's expiry has claimed the answer for this (see
 	// callCtx.expire); as for a standard call, the answer closes the
 	// connection, so that the caller's next call does not wait behind the
 	// handler, and writing it is bounded.

@@ -209,7 +209,7 @@ func (h *httpHandler) serveInner(w http.ResponseWriter, r *http.Request) {
 	if c == nil {
 		// A middleware replaced the context with one not derived from
 		// the call's. The call is still the one ServeHTTP started, found
-		// through its statusWriter: keep its deadline, its timer and its
+		// through its statusWriter: keep its deadline, its expiry and its
 		// access line. Only a middleware that also hid the writer makes
 		// this a call of its own.
 		if sw := findStatusWriter(w); sw != nil {
@@ -353,7 +353,7 @@ const (
 )
 
 // dispatch runs the handler on the serving goroutine (no goroutine per
-// call). If its deadline passes first, the call context's timer answers
+// call). If its deadline passes first, the call's expiry answers
 // with the timeout response, while the handler finishes on its own;
 // dispatch returns when both are done, so the ResponseWriter is never used
 // late.
@@ -411,7 +411,7 @@ func (c *call) claimAnswer() bool {
 }
 
 // expire answers for a handler still running at its deadline. The call
-// context's timer runs it, once it has claimed the answer. The timeout
+// context's expiry runs it, once it has claimed the answer. The timeout
 // response closes the connection (Connection: close): the handler still
 // holds it, and a client that sent its next call on it would wait for the
 // handler to end, past the webhook timeout. Writing it is bounded
