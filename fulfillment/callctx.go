@@ -98,11 +98,11 @@ func (cc *callCtx) Err() error {
 // parentDeadlineLocked reports whether err, the request's context's, is
 // its deadline passing, which the call's expiry handles: the call's
 // deadline is the earlier of the two, so the deadline queue's timer fires
-// at the same instant or before. Leaving it to the expiry keeps one order of events at
-// the deadline: the timeout response claims the answer, then the context
-// ends. Were the request's deadline to end the context first, a handler
-// woken by it could answer before the expiry ran, and its late answer would
-// go out instead of the timeout response.
+// at the same instant or before. Leaving it to the expiry keeps one order
+// of events at the deadline: the timeout response claims the answer, then
+// the context ends. Were the request's deadline to end the context first,
+// a handler woken by it could answer before the expiry ran, and its late
+// answer would go out instead of the timeout response.
 func (cc *callCtx) parentDeadlineLocked(err error) bool {
 	return cc.parentDeadline && errors.Is(err, context.DeadlineExceeded)
 }
