@@ -132,6 +132,9 @@ var (
 // of [NewHTTPHandler].
 func DecodeRequest(data []byte) (*Request, error) {
 	req := new(Request)
+	if decodeFast(data, req) { // see fastdecode.go
+		return req, nil
+	}
 	if err := json.Unmarshal(data, req, decodeOptions); err != nil {
 		return nil, err
 	}

@@ -399,14 +399,19 @@ func (r *Request) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	if err := json.UnmarshalDecode(dec, &r.w); err != nil {
 		return err
 	}
+	if queryInputs(&r.w) > 1 {
+		return errors.New("a WebhookRequest holds one query input (text, transcript, triggerIntent, triggerEvent or dtmfDigits), not several")
+	}
+	return nil
+}
+
+// queryInputs counts the members of the oneof "query" a request holds.
+func queryInputs(w *wireRequest) int {
 	n := 0
-	for _, q := range []*string{r.w.Text, r.w.Transcript, r.w.TriggerIntent, r.w.TriggerEvent, r.w.DTMFDigits} {
+	for _, q := range [...]*string{w.Text, w.Transcript, w.TriggerIntent, w.TriggerEvent, w.DTMFDigits} {
 		if q != nil {
 			n++
 		}
 	}
-	if n > 1 {
-		return errors.New("a WebhookRequest holds one query input (text, transcript, triggerIntent, triggerEvent or dtmfDigits), not several")
-	}
-	return nil
+	return n
 }
