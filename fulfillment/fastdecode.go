@@ -2,7 +2,9 @@ package fulfillment
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
+	"slices"
 	"strconv"
 	"sync"
 	"unicode/utf16"
@@ -25,8 +27,7 @@ import (
 //   - null, a value of another kind than the field's (a float as a
 //     string, "NaN"; an enum as a number);
 //   - an object of more than maxFastMembers members, nesting deeper than
-//     maxFastDepth, a body larger than maxFastBody (so a name is compared
-//     with at most 63 others, and the work on a hostile body is bounded);
+//     maxFastDepth, a body larger than maxFastBody;
 //   - more than one query input, trailing data, and any malformed JSON.
 //
 // What it gives up on, JSON v2 decodes from the start, and says what is
@@ -46,7 +47,7 @@ import (
 const (
 	maxFastBody    = maxPooledBody
 	maxFastDepth   = 32
-	maxFastMembers = 64
+	maxFastMembers = 1024
 )
 
 // decodeFast decodes data into r and reports whether it did; if not, r is
@@ -77,7 +78,8 @@ type fastDecoder struct {
 }
 
 // fastName is a member name, b[off:off+n], with its first 8 bytes as a
-// number for a quick comparison.
+// number for a quick comparison. The names of the objects being read are
+// kept until each object's end, where they are checked for duplicates.
 type fastName struct {
 	head   uint64
 	off, n int
@@ -413,10 +415,11 @@ func (d *fastDecoder) object(member func(name []byte) bool) bool {
 		}
 		start := d.i + 1
 		name, escaped, ok := d.scanString()
-		if !ok || escaped || !d.newName(base, start, name) || d.peek() != ':' {
+		if !ok || escaped || len(d.names)-base >= maxFastMembers || d.peek() != ':' {
 			return false
 		}
 		d.i++
+		d.names = append(d.names, fastName{head: head8(name), off: start, n: len(name)})
 		if !member(name) {
 			return false
 		}
@@ -426,28 +429,49 @@ func (d *fastDecoder) object(member func(name []byte) bool) bool {
 		case '}':
 			d.i++
 			d.depth--
+			unique := d.unique(d.names[base:])
 			d.names = d.names[:base]
-			return true
+			return unique
 		default:
 			return false
 		}
 	}
 }
 
-// newName records the name of a member of the object whose names start
-// at d.names[base], refusing a duplicate (jsontext does too).
-func (d *fastDecoder) newName(base, off int, name []byte) bool {
-	if len(d.names)-base >= maxFastMembers {
-		return false
+// unique reports whether an object's member names differ from each other
+// (jsontext refuses a duplicate): by comparing each with each in a small
+// object, by sorting the names in a larger one, so that checking n names
+// takes time in proportion to n log n at worst.
+func (d *fastDecoder) unique(names []fastName) bool {
+	if len(names) <= 8 {
+		for i, a := range names {
+			for _, b := range names[:i] {
+				if d.compareNames(a, b) == 0 {
+					return false
+				}
+			}
+		}
+		return true
 	}
-	n := fastName{head: head8(name), off: off, n: len(name)}
-	for _, o := range d.names[base:] {
-		if o.head == n.head && o.n == n.n && bytes.Equal(d.b[o.off:o.off+o.n], name) {
+	slices.SortFunc(names, d.compareNames)
+	for i := 1; i < len(names); i++ {
+		if d.compareNames(names[i-1], names[i]) == 0 {
 			return false
 		}
 	}
-	d.names = append(d.names, n)
 	return true
+}
+
+// compareNames orders names by their first bytes, length and bytes: any
+// order does, as long as equal names are next to each other.
+func (d *fastDecoder) compareNames(a, b fastName) int {
+	if c := cmp.Compare(a.head, b.head); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.n, b.n); c != 0 {
+		return c
+	}
+	return bytes.Compare(d.b[a.off:a.off+a.n], d.b[b.off:b.off+b.n])
 }
 
 func head8(b []byte) uint64 {
