@@ -59,8 +59,7 @@ func decodeFast(data []byte, r *Request) bool {
 	d := fastPool.Get().(*fastDecoder)
 	d.b, d.i, d.depth, d.names = data, 0, 0, d.names[:0]
 	ok := d.request(&r.w) && d.end() && queryInputs(&r.w) <= 1
-	d.b = nil
-	fastPool.Put(d)
+	d.release()
 	if !ok {
 		*r = Request{}
 	}
@@ -68,6 +67,21 @@ func decodeFast(data []byte, r *Request) bool {
 }
 
 var fastPool = sync.Pool{New: func() any { return new(fastDecoder) }}
+
+// maxPooledNames bounds the names a pooled decoder keeps room for (24 KiB):
+// a hostile 64 KiB body of many small nested objects makes it grow to some
+// 13,000 names (300 KiB), which a decoder back in the pool would hold on to.
+const maxPooledNames = 1024
+
+// release returns d to the pool, without the input and without a names
+// slice grown past maxPooledNames.
+func (d *fastDecoder) release() {
+	d.b = nil
+	if cap(d.names) > maxPooledNames {
+		d.names = nil
+	}
+	fastPool.Put(d)
+}
 
 type fastDecoder struct {
 	b     []byte
@@ -441,7 +455,10 @@ func (d *fastDecoder) object(member func(name []byte) bool) bool {
 // unique reports whether an object's member names differ from each other
 // (jsontext refuses a duplicate): by comparing each with each in a small
 // object, by sorting the names in a larger one, so that checking n names
-// takes time in proportion to n log n at worst.
+// takes time in proportion to n log n at worst. The check comes at the
+// object's end, so a duplicate near the start of a long object is found
+// after a pass over it, where JSON v2 stops at the second name: a body
+// refused for it costs at most what a valid body of its size does.
 func (d *fastDecoder) unique(names []fastName) bool {
 	if len(names) <= 8 {
 		for i, a := range names {

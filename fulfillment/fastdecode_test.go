@@ -144,6 +144,37 @@ func TestDecodeFastLeavesToJSON(t *testing.T) {
 	}
 }
 
+// TestDecodeFastPoolHoldsLittle: a decoder goes back to the pool without
+// the input and without the room a body of many names made it grow.
+func TestDecodeFastPoolHoldsLittle(t *testing.T) {
+	// 10 nested objects of 1,000 members each: all their names are held
+	// until the innermost ends.
+	body := `{"payload":{"x":1`
+	for range 10 {
+		body += "," + manyMembers(1000) + `,"n":{"x":1`
+	}
+	body += strings.Repeat("}", 12)
+	d := new(fastDecoder)
+	d.b, d.names = []byte(body), nil
+	var r Request
+	if !d.request(&r.w) || !d.end() {
+		t.Fatal("the fast path refused the body")
+	}
+	if cap(d.names) <= maxPooledNames {
+		t.Fatalf("the body grew the names to only %d; the test needs more", cap(d.names))
+	}
+	d.release()
+	if d.b != nil || cap(d.names) > maxPooledNames {
+		t.Errorf("released with %d bytes of input and room for %d names, want none and at most %d", len(d.b), cap(d.names), maxPooledNames)
+	}
+	small := new(fastDecoder)
+	small.names = make([]fastName, 0, maxPooledNames)
+	small.release()
+	if cap(small.names) != maxPooledNames {
+		t.Errorf("a decoder with room for %d names released with %d, want it kept", maxPooledNames, cap(small.names))
+	}
+}
+
 func manyMembers(n int) string {
 	var b strings.Builder
 	for i := range n {
