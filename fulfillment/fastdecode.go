@@ -59,7 +59,8 @@ func decodeFast(data []byte, r *Request) bool {
 	d := fastPool.Get().(*fastDecoder)
 	d.b, d.i, d.depth, d.names = data, 0, 0, d.names[:0]
 	ok := d.request(&r.w) && d.end() && queryInputs(&r.w) <= 1
-	d.release()
+	d.trim()
+	fastPool.Put(d)
 	if !ok {
 		*r = Request{}
 	}
@@ -73,14 +74,13 @@ var fastPool = sync.Pool{New: func() any { return new(fastDecoder) }}
 // 13,000 names (300 KiB), which a decoder back in the pool would hold on to.
 const maxPooledNames = 1024
 
-// release returns d to the pool, without the input and without a names
-// slice grown past maxPooledNames.
-func (d *fastDecoder) release() {
+// trim readies d for the pool: it drops the input, and a names slice
+// grown past maxPooledNames.
+func (d *fastDecoder) trim() {
 	d.b = nil
 	if cap(d.names) > maxPooledNames {
 		d.names = nil
 	}
-	fastPool.Put(d)
 }
 
 type fastDecoder struct {
